@@ -1,0 +1,179 @@
+package dev.cairn;
+
+import dev.cairn.api.AlreadyExistsException;
+import dev.cairn.api.CairnConfig;
+import dev.cairn.api.DataModel;
+import dev.cairn.api.Dataset;
+import dev.cairn.api.DatasetInfo;
+import dev.cairn.api.DatasetNames;
+import dev.cairn.api.Feedback;
+import dev.cairn.api.Version;
+import dev.cairn.migrate.Engine;
+import dev.cairn.store.CairnModel;
+import dev.cairn.store.DatasetRecord;
+import dev.cairn.store.DatasetTable;
+import dev.cairn.store.Directory;
+import dev.cairn.store.JsonLines;
+import dev.cairn.store.Postgres;
+import dev.cairn.store.StoredDataset;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.List;
+
+/**
+ * A client of one Cairn database: the entry point of the Java API.
+ *
+ * <pre>{@code
+ * try (Cairn cairn = Cairn.open()) {
+ *     Dataset pets = cairn.create("pets");
+ *     pets.add(Sample.of("/data/cat.jpg").with("label", Classification.of("cat")));
+ * }
+ * }</pre>
+ *
+ * Opening connects by DESIGN.md's Connecting rules: the database is created on first use,
+ * upgraded if its policy and the user allow it, used at its own version if this client can, and
+ * otherwise refused with a message that says what to do, before anything is written.
+ */
+public final class Cairn implements AutoCloseable {
+
+    private final CairnConfig config;
+    private final Postgres postgres;
+    private final Engine engine;
+    private final Feedback feedback;
+
+    private Cairn(CairnConfig config, Postgres postgres, Engine engine, Feedback feedback) {
+        this.config = config;
+        this.postgres = postgres;
+        this.engine = engine;
+        this.feedback = feedback;
+    }
+
+    /** Opens the database the environment and {@code CAIRN_HOME/config.json} point at. */
+    public static Cairn open() {
+        return open(CairnConfig.load());
+    }
+
+    public static Cairn open(CairnConfig config) {
+        return open(config, Feedback.NONE);
+    }
+
+    public static Cairn open(CairnConfig config, Feedback feedback) {
+        DataModel model = dataModel(config);
+        Postgres postgres = Postgres.connect(config, feedback);
+        try {
+            Engine engine = Engine.of(postgres, model, config.admin(), feedback).connect();
+            return new Cairn(config, postgres, engine, feedback);
+        } catch (RuntimeException e) {
+            postgres.close();
+            throw e;
+        }
+    }
+
+    /** The data model a configuration's client knows: this release's, or an older one's. */
+    public static DataModel dataModel(CairnConfig config) {
+        DataModel shipped = CairnModel.shipped();
+        return config.clientRelease().map(shipped::asOfRelease).orElse(shipped);
+    }
+
+    public CairnConfig config() {
+        return config;
+    }
+
+    /** What this client knows: its release, its data model and every revision up to it. */
+    public DataModel dataModel() {
+        return engine.model();
+    }
+
+    /** The data model version this client works at on this database. */
+    public Version workingVersion() {
+        return engine.workingVersion();
+    }
+
+    /** Which database this is, for people. */
+    public String database() {
+        return postgres.description();
+    }
+
+    /** Every dataset, by name, with its version and sample count. */
+    public List<DatasetInfo> datasets() {
+        return postgres.withConnection(c -> DatasetTable.list(c).stream().map(r -> r.toInfo(r.sampleCount())).toList(),
+                "listing datasets");
+    }
+
+    public boolean exists(String name) {
+        return postgres.withConnection(c -> DatasetTable.byName(c, name).isPresent(), "looking up a dataset");
+    }
+
+    /** Creates an empty dataset at the database's version. */
+    public Dataset create(String name) {
+        DatasetNames.check(name);
+        DatasetRecord r = postgres.inTransaction(tx -> Directory.create(tx, engine.model(), name,
+                engine.versionForNewDataset(tx), DatasetTable.Contents.empty(), feedback), "creating a dataset");
+        return handle(r);
+    }
+
+    /**
+     * Loads a dataset: upgrades it first if it is older than the database and this client knows
+     * the way (see {@link Engine#load}), and refuses if this client does not accept its version.
+     */
+    public Dataset dataset(String name) {
+        return handle(engine.load(name));
+    }
+
+    private StoredDataset handle(DatasetRecord r) {
+        return new StoredDataset(postgres, engine.model(), r, engine::writtenByRelease);
+    }
+
+    public void rename(String from, String to) {
+        DatasetNames.check(to);
+        postgres.inTransaction(tx -> {
+            DatasetTable.rename(tx, from, to);
+            return null;
+        }, "renaming a dataset");
+    }
+
+    /** Copies a dataset, samples and all, under a new name. */
+    public Dataset clone(String from, String to) {
+        DatasetRecord r = postgres.inTransaction(tx -> Directory.cloneDataset(tx, engine.model(), from, to, feedback),
+                "cloning a dataset");
+        return handle(r);
+    }
+
+    /** Deletes a dataset and all its samples; returns whether it existed. */
+    public boolean delete(String name) {
+        return postgres.inTransaction(tx -> Directory.delete(tx, name), "deleting a dataset");
+    }
+
+    /**
+     * Imports a dataset from Cairn's JSON Lines format, all or nothing.
+     *
+     * @param source     the input's name for messages (a path, or "standard input")
+     * @param name       the new dataset's name, or {@code null} for the name in the file
+     * @param replace    whether to replace a dataset of that name, in the same transaction
+     * @param totalBytes the input's size for progress, or -1
+     */
+    public JsonLines.ImportResult importLines(InputStream in, String source, String name, boolean replace,
+                                              long totalBytes) {
+        if (name != null) {
+            DatasetNames.check(name);
+        }
+        if (!replace && name != null && exists(name)) {
+            throw new AlreadyExistsException("a dataset named " + dev.cairn.api.Texts.quoted(name) + " exists already;"
+                    + " choose another name, or replace it");
+        }
+        return JsonLines.importLines(postgres, engine.model(), in, totalBytes,
+                new JsonLines.ImportOptions(source, name, replace), engine::versionForNewDataset, feedback);
+    }
+
+    /** Exports a dataset in Cairn's JSON Lines format; returns how many samples were written. */
+    public long export(String name, OutputStream out) {
+        StoredDataset d = (StoredDataset) dataset(name);
+        return d.exportTo(out, feedback);
+    }
+
+    @Override
+    public void close() {
+        postgres.close();
+    }
+}

@@ -1,0 +1,19 @@
+package dev.cairn.api;
+
+/**
+ * The request was understood but is not allowed now, because of versions, privileges or the
+ * database's policy. A refusal happens before anything is written; its message names both
+ * versions where versions are the reason, and the command or release that would make it work.
+ */
+public class RefusedException extends CairnException {
+
+    private static final long serialVersionUID = 1L;
+
+    public RefusedException(String message) {
+        super(Kind.REFUSED, message);
+    }
+
+    public RefusedException(String message, Throwable cause) {
+        super(Kind.REFUSED, message, cause);
+    }
+}

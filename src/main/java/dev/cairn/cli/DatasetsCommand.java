@@ -1,0 +1,242 @@
+package dev.cairn.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cairn.Cairn;
+import dev.cairn.api.Dataset;
+import dev.cairn.api.DatasetInfo;
+import dev.cairn.api.Field;
+import dev.cairn.api.InvalidInputException;
+import dev.cairn.api.NotFoundException;
+import dev.cairn.api.Texts;
+import dev.cairn.store.Json;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Callable;
+
+/** {@code cairn datasets ...}: the datasets of the database. */
+@Command(name = "datasets", mixinStandardHelpOptions = true, description = "List, inspect, create, rename, clone and delete datasets.",
+        footer = ExitCodes.FOOTER,
+        subcommands = {DatasetsCommand.ListCommand.class, DatasetsCommand.InfoCommand.class,
+                DatasetsCommand.CreateCommand.class, DatasetsCommand.RenameCommand.class,
+                DatasetsCommand.CloneCommand.class, DatasetsCommand.DeleteCommand.class})
+final class DatasetsCommand implements Runnable {
+
+    @ParentCommand
+    CairnCommand parent;
+
+    @Override
+    public void run() {
+        new picocli.CommandLine(this).usage(parent.context.out);
+    }
+
+    Context context() {
+        return parent.context;
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List every dataset with its sample count and data model version.")
+    static final class ListCommand implements Callable<Integer> {
+        @ParentCommand
+        DatasetsCommand parent;
+
+        @Option(names = "--json", description = "Print JSON for scripts.")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            Context ctx = parent.context();
+            try (Cairn cairn = ctx.open(json)) {
+                var all = cairn.datasets();
+                if (json) {
+                    ArrayNode a = JsonOut.array();
+                    for (DatasetInfo d : all) {
+                        a.addObject().put("name", d.name()).put("samples", d.sampleCount())
+                                .put("version", d.version().toString()).put("created_at", d.createdAt().toString())
+                                .put("last_loaded_at", d.lastLoaded().map(Object::toString).orElse(null));
+                    }
+                    JsonOut.print(ctx.out, a);
+                    return ExitCodes.OK;
+                }
+                if (all.isEmpty()) {
+                    ctx.out.println("No datasets yet in the " + cairn.database() + ". Create one with 'cairn datasets create NAME'"
+                            + " or 'cairn import FILE'.");
+                    return ExitCodes.OK;
+                }
+                Table t = new Table("NAME", "SAMPLES", "VERSION", "CREATED", "LAST LOADED");
+                for (DatasetInfo d : all) {
+                    t.row(d.name(), d.sampleCount(), d.version(), Times.text(d.createdAt()),
+                            d.lastLoaded().map(Times::text).orElse("never"));
+                }
+                t.print(ctx.out);
+                return ExitCodes.OK;
+            }
+        }
+    }
+
+    @Command(name = "info", mixinStandardHelpOptions = true, description = "Show one dataset: its version, samples, tags, classes, info and field schema.")
+    static final class InfoCommand implements Callable<Integer> {
+        @ParentCommand
+        DatasetsCommand parent;
+
+        @Parameters(paramLabel = "NAME", description = "The dataset.")
+        String name;
+
+        @Option(names = "--json", description = "Print JSON for scripts.")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            Context ctx = parent.context();
+            try (Cairn cairn = ctx.open(json)) {
+                Dataset d = cairn.dataset(name);
+                DatasetInfo info = d.info();
+                if (json) {
+                    ObjectNode o = JsonOut.object();
+                    o.put("name", info.name()).put("version", info.version().toString()).put("samples", info.sampleCount())
+                            .put("created_at", info.createdAt().toString())
+                            .put("last_loaded_at", info.lastLoaded().map(Object::toString).orElse(null));
+                    o.set("info", Json.encode(dev.cairn.api.Values.jsonObject(info.info(), "info")));
+                    ArrayNode tags = o.putArray("tags");
+                    info.tags().forEach(tags::add);
+                    ArrayNode classes = o.putArray("classes");
+                    info.classes().forEach(classes::add);
+                    o.set("fields", Json.encodeSchema(info.fields()));
+                    JsonOut.print(ctx.out, o);
+                    return ExitCodes.OK;
+                }
+                ctx.out.println("Name:         " + Texts.printable(info.name()));
+                ctx.out.println("Data model:   " + info.version());
+                ctx.out.println("Samples:      " + info.sampleCount());
+                ctx.out.println("Created:      " + Times.text(info.createdAt()));
+                ctx.out.println("Last loaded:  " + info.lastLoaded().map(Times::text).orElse("never"));
+                ctx.out.println("Tags:         " + (info.tags().isEmpty() ? "-" : String.join(", ", info.tags())));
+                ctx.out.println("Classes:      " + (info.classes().isEmpty() ? "-" : String.join(", ", info.classes())));
+                ctx.out.println("Info:         " + (info.info().isEmpty() ? "-"
+                        : Json.write(Json.encode(dev.cairn.api.Values.jsonObject(info.info(), "info")))));
+                if (info.fields().isEmpty()) {
+                    ctx.out.println("Fields:       none");
+                } else {
+                    ctx.out.println("Fields:");
+                    Table t = new Table("  NAME", "TYPE");
+                    for (Field f : info.fields()) {
+                        t.row("  " + f.name(), f.type());
+                    }
+                    t.print(ctx.out);
+                }
+                return ExitCodes.OK;
+            }
+        }
+    }
+
+    @Command(name = "create", mixinStandardHelpOptions = true, description = "Create an empty dataset.")
+    static final class CreateCommand implements Callable<Integer> {
+        @ParentCommand
+        DatasetsCommand parent;
+
+        @Parameters(paramLabel = "NAME", description = "Its name: any text of 1 to 200 characters without control characters.")
+        String name;
+
+        @Override
+        public Integer call() {
+            Context ctx = parent.context();
+            try (Cairn cairn = ctx.open(false)) {
+                Dataset d = cairn.create(name);
+                ctx.out.println("Created dataset " + Texts.quoted(d.name()) + " at data model " + cairn.workingVersion() + ".");
+                return ExitCodes.OK;
+            }
+        }
+    }
+
+    @Command(name = "rename", mixinStandardHelpOptions = true, description = "Rename a dataset.")
+    static final class RenameCommand implements Callable<Integer> {
+        @ParentCommand
+        DatasetsCommand parent;
+
+        @Parameters(index = "0", paramLabel = "NAME")
+        String from;
+
+        @Parameters(index = "1", paramLabel = "NEW_NAME")
+        String to;
+
+        @Override
+        public Integer call() {
+            Context ctx = parent.context();
+            try (Cairn cairn = ctx.open(false)) {
+                cairn.rename(from, to);
+                ctx.out.println("Renamed dataset " + Texts.quoted(from) + " to " + Texts.quoted(to) + ".");
+                return ExitCodes.OK;
+            }
+        }
+    }
+
+    @Command(name = "clone", mixinStandardHelpOptions = true, description = "Copy a dataset, samples and all, under a new name.")
+    static final class CloneCommand implements Callable<Integer> {
+        @ParentCommand
+        DatasetsCommand parent;
+
+        @Parameters(index = "0", paramLabel = "NAME")
+        String from;
+
+        @Parameters(index = "1", paramLabel = "NEW_NAME")
+        String to;
+
+        @Override
+        public Integer call() {
+            Context ctx = parent.context();
+            try (Cairn cairn = ctx.open(false)) {
+                Dataset d = cairn.clone(from, to);
+                ctx.out.println("Cloned dataset " + Texts.quoted(from) + " to " + Texts.quoted(to) + " (" + d.count()
+                        + " samples).");
+                return ExitCodes.OK;
+            }
+        }
+    }
+
+    @Command(name = "delete", mixinStandardHelpOptions = true, description = {"Delete a dataset and all its samples.",
+            "Asks first on a terminal; elsewhere give --yes."})
+    static final class DeleteCommand implements Callable<Integer> {
+        @ParentCommand
+        DatasetsCommand parent;
+
+        @Parameters(paramLabel = "NAME")
+        String name;
+
+        @Option(names = {"-y", "--yes"}, description = "Delete without asking.")
+        boolean yes;
+
+        @Override
+        public Integer call() throws Exception {
+            Context ctx = parent.context();
+            try (Cairn cairn = ctx.open(false)) {
+                if (!cairn.exists(name)) {
+                    throw new NotFoundException("there is no dataset named " + Texts.quoted(name)
+                            + "; 'cairn datasets list' shows the datasets");
+                }
+                if (!yes) {
+                    if (System.console() == null) {
+                        throw new InvalidInputException("deleting a dataset cannot be undone; give --yes to delete "
+                                + Texts.quoted(name) + " without being asked");
+                    }
+                    ctx.err.print("Delete dataset " + Texts.quoted(name) + " and all its samples? This cannot be undone. [y/N] ");
+                    ctx.err.flush();
+                    String answer = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+                    if (answer == null || !answer.strip().equalsIgnoreCase("y") && !answer.strip().equalsIgnoreCase("yes")) {
+                        ctx.out.println("Nothing was deleted.");
+                        return ExitCodes.OK;
+                    }
+                }
+                if (!cairn.delete(name)) {
+                    throw new NotFoundException("there is no dataset named " + Texts.quoted(name));
+                }
+                ctx.out.println("Deleted dataset " + Texts.quoted(name) + ".");
+                return ExitCodes.OK;
+            }
+        }
+    }
+}

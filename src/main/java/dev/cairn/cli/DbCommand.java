@@ -1,0 +1,107 @@
+package dev.cairn.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cairn.api.CairnConfig;
+import dev.cairn.api.InvalidInputException;
+import dev.cairn.store.EmbeddedServer;
+import dev.cairn.store.Postgres;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+import java.util.concurrent.Callable;
+
+/** {@code cairn db status|start|stop}: the local PostgreSQL server. */
+@Command(name = "db", mixinStandardHelpOptions = true,
+        description = {"The local PostgreSQL server that Cairn runs (its data under CAIRN_HOME/server).",
+                "It starts by itself when a command needs it, and keeps running for the next ones;",
+                "'cairn db stop' stops it."},
+        footer = ExitCodes.FOOTER,
+        subcommands = {DbCommand.Status.class, DbCommand.Start.class, DbCommand.Stop.class})
+final class DbCommand implements Runnable {
+
+    @ParentCommand
+    CairnCommand parent;
+
+    @Override
+    public void run() {
+        new picocli.CommandLine(this).usage(parent.context.out);
+    }
+
+    static EmbeddedServer local(Context ctx, String what) {
+        CairnConfig config = ctx.config();
+        if (!config.isLocal()) {
+            throw new InvalidInputException("'cairn db " + what + "' manages the local server, and this configuration"
+                    + " uses the shared database " + config.databaseUri().orElseThrow() + " (CAIRN_DATABASE_URI)");
+        }
+        return Postgres.embeddedServer(config);
+    }
+
+    @Command(name = "status", mixinStandardHelpOptions = true, description = "Whether the local server runs, where, and since when.")
+    static final class Status implements Callable<Integer> {
+        @ParentCommand
+        DbCommand parent;
+
+        @Option(names = "--json", description = "Print JSON for scripts.")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            Context ctx = parent.parent.context;
+            EmbeddedServer.Status s = local(ctx, "status").status();
+            if (json) {
+                ObjectNode o = JsonOut.object();
+                o.put("running", s.running()).put("initialised", s.initialised())
+                        .put("data_directory", s.dataDirectory().toString()).put("log", s.log().toString());
+                if (s.running()) {
+                    o.put("pid", s.pid()).put("port", s.port()).put("started_at", s.startedAt().toString());
+                }
+                o.put("postgresql", s.postgresVersion());
+                JsonOut.print(ctx.out, o);
+                return ExitCodes.OK;
+            }
+            if (s.running()) {
+                ctx.out.println("The local database runs: PostgreSQL " + s.postgresVersion() + " on 127.0.0.1:" + s.port()
+                        + " (pid " + s.pid() + ") since " + Times.text(s.startedAt()) + ".");
+            } else if (s.initialised()) {
+                ctx.out.println("The local database is stopped; the next command starts it.");
+            } else {
+                ctx.out.println("There is no local database yet; the first command creates it.");
+            }
+            ctx.out.println("Data: " + s.dataDirectory());
+            ctx.out.println("Log:  " + s.log());
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "start", mixinStandardHelpOptions = true, description = "Start the local server (creating it on first use).")
+    static final class Start implements Callable<Integer> {
+        @ParentCommand
+        DbCommand parent;
+
+        @Override
+        public Integer call() {
+            Context ctx = parent.parent.context;
+            EmbeddedServer server = local(ctx, "start");
+            boolean was = server.status().running();
+            EmbeddedServer.Endpoint e = server.start(ctx.config().databasePort(), ctx.feedback(false));
+            ctx.out.println((was ? "The local database was running already on " : "Started the local database on ")
+                    + e.host() + ":" + e.port() + ".");
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "stop", mixinStandardHelpOptions = true, description = "Stop the local server, cleanly.")
+    static final class Stop implements Callable<Integer> {
+        @ParentCommand
+        DbCommand parent;
+
+        @Override
+        public Integer call() {
+            Context ctx = parent.parent.context;
+            boolean was = local(ctx, "stop").stop();
+            ctx.out.println(was ? "Stopped the local database." : "The local database was not running.");
+            return ExitCodes.OK;
+        }
+    }
+}

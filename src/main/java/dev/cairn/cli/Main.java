@@ -1,0 +1,71 @@
+package dev.cairn.cli;
+
+import dev.cairn.api.CairnException;
+import picocli.CommandLine;
+
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/** The {@code cairn} command: runs one command line and exits with its status. */
+public final class Main {
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
+        PrintStream err = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true, StandardCharsets.UTF_8);
+        int status = execute(args, System.getenv(), out, err);
+        out.flush();
+        err.flush();
+        System.exit(status);
+    }
+
+    /**
+     * Runs a command line with the given environment and output streams, as the {@code cairn}
+     * command does, and returns its exit status.
+     */
+    public static int execute(String[] args, Map<String, String> environment, PrintStream out, PrintStream err) {
+        Context context = new Context(environment, out, err);
+        CommandLine cmd = new CommandLine(new CairnCommand(context));
+        cmd.setOut(new PrintWriter(out, true));
+        cmd.setErr(new PrintWriter(err, true));
+        cmd.setExecutionExceptionHandler((e, line, parsed) -> {
+            if (e instanceof CairnException c) {
+                err.println("cairn: " + label(c) + c.getMessage());
+                if (context.verbose() && c.getCause() != null) {
+                    c.getCause().printStackTrace(err);
+                }
+                return ExitCodes.of(c);
+            }
+            if (e instanceof CommandLine.ParameterException p) {
+                throw p;
+            }
+            err.println("cairn: internal error: " + e);
+            if (context.verbose()) {
+                e.printStackTrace(err);
+            } else {
+                err.println("cairn: run again with --verbose for the details, and report it");
+            }
+            return ExitCodes.FAILED;
+        });
+        cmd.setParameterExceptionHandler((e, a) -> {
+            err.println("cairn: " + e.getMessage());
+            CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+            err.println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+            return ExitCodes.USAGE;
+        });
+        cmd.setCaseInsensitiveEnumValuesAllowed(true);
+        return cmd.execute(args);
+    }
+
+    private static String label(CairnException e) {
+        return switch (e.kind()) {
+            case REFUSED -> "refused: ";
+            case DAMAGED -> "damaged database: ";
+            default -> "error: ";
+        };
+    }
+}

@@ -1,0 +1,236 @@
+package dev.cairn.migrate;
+
+import dev.cairn.api.DamagedDatabaseException;
+import dev.cairn.api.DataModel;
+import dev.cairn.api.Feedback;
+import dev.cairn.api.Revision;
+import dev.cairn.api.Texts;
+import dev.cairn.api.Version;
+import dev.cairn.store.Acceptance;
+import dev.cairn.store.DatasetRecord;
+import dev.cairn.store.DatasetTable;
+import dev.cairn.store.Postgres;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The revision engine over one database: connecting by the Connecting rules, lazy upgrades of
+ * datasets on load, and the {@code cairn migrate} commands. One engine serves one client, with
+ * the data model that client knows.
+ */
+public final class Engine {
+
+    private final Postgres postgres;
+    private final DataModel model;
+    private final boolean admin;
+    private final Feedback feedback;
+    private final Steps steps;
+    private final Connect connect;
+    private volatile DatabaseState state;
+    private volatile Version working;
+
+    private Engine(Postgres postgres, DataModel model, boolean admin, Feedback feedback) {
+        this.postgres = postgres;
+        this.model = model;
+        this.admin = admin;
+        this.feedback = feedback;
+        this.steps = new Steps(postgres, model, feedback);
+        this.connect = new Connect(postgres, model, admin, feedback, steps);
+    }
+
+    /** An engine that has not connected yet: for commands that only read, or that an admin runs. */
+    public static Engine of(Postgres postgres, DataModel model, boolean admin, Feedback feedback) {
+        return new Engine(postgres, model, admin, feedback);
+    }
+
+    /**
+     * Connects by the Connecting rules: initialises the database, upgrades it (policy auto,
+     * admin), works at its version or refuses, before writing anything.
+     */
+    public Engine connect() {
+        Connect.Connected connected = connect.connect();
+        this.state = connected.state();
+        this.working = connected.working();
+        return this;
+    }
+
+    public DataModel model() {
+        return model;
+    }
+
+    public boolean admin() {
+        return admin;
+    }
+
+    /** The database's records as this client last read them. */
+    public DatabaseState state() {
+        requireConnected();
+        return state;
+    }
+
+    /** The version this client works at on the database. */
+    public Version workingVersion() {
+        requireConnected();
+        return working;
+    }
+
+    private void requireConnected() {
+        if (working == null) {
+            throw new IllegalStateException("the engine has not connected");
+        }
+    }
+
+    /** The release that last moved the database, for messages; read fresh. */
+    public String writtenByRelease() {
+        return postgres.withConnection(c -> Records.read(c, "").writtenByRelease(), "reading the database's version");
+    }
+
+    /**
+     * Loads a dataset by name: records that it was loaded, upgrades it lazily to the database's
+     * version if this client knows that version and no migration of the database the other way
+     * is recorded, then checks that this client accepts the version it is at.
+     */
+    public DatasetRecord load(String name) {
+        DatasetRecord found = postgres.withConnection(c -> DatasetTable.touch(c, name), "loading a dataset")
+                .orElseThrow(() -> DatasetTable.missing(name));
+        DatabaseState db = postgres.withConnection(c -> Records.read(c, ""), "reading the database's version");
+        Version d = db.version();
+        if (found.version().isAfter(d)) {
+            throw new DamagedDatabaseException("the dataset " + Texts.quoted(name) + " is at data model "
+                    + found.version() + " but the database is at " + d + ": a dataset is never ahead of its database,"
+                    + " so its record was tampered with. An admin brings it back with a client that knows "
+                    + found.version() + ": CAIRN_DATABASE_ADMIN=true cairn migrate -n " + Acceptance.shellQuote(name)
+                    + " -v " + d);
+        }
+        boolean against = db.pending().filter(p -> p.target().isBefore(d)).isPresent();
+        if (found.version().isBefore(d) && model.knows(d) && !against) {
+            feedback.notice("upgrading the dataset " + Texts.quoted(name) + " from data model " + found.version()
+                    + " to " + d + ", the database's version");
+            steps.dataset(found, d, "load: lazy upgrade", true);
+            long id = found.id();
+            found = postgres.withConnection(c -> DatasetTable.byId(c, id), "loading a dataset")
+                    .orElseThrow(() -> DatasetTable.gone(name));
+        }
+        Acceptance.workingVersion(model, found, db.writtenByRelease());
+        return found;
+    }
+
+    /**
+     * The version a dataset created now is created at, read under the database record's shared
+     * lock in the creating transaction: the database's version (or this client's, if older), and
+     * never above a downgrade under way.
+     */
+    public Version versionForNewDataset(Connection tx) throws SQLException {
+        DatabaseState db = Records.read(tx, "FOR SHARE");
+        Version v = Version.min(db.version(), model.version());
+        if (db.pending().isPresent()) {
+            v = Version.min(v, db.pending().get().target());
+        }
+        return model.knows(v) ? v : model.version();
+    }
+
+    /** What {@code cairn migrate --info} shows; changes nothing. */
+    public MigrationInfo info() {
+        Optional<DatabaseState> found = connect.inspect();
+        Version c = model.version();
+        Version from = c;
+        List<Version> versions = model.versions();
+        for (int i = versions.size() - 1; i > 0; i--) {
+            Version v = versions.get(i);
+            if (model.between(versions.get(i - 1), v).stream().anyMatch(r -> !r.compatible())) {
+                break;
+            }
+            from = versions.get(i - 1);
+        }
+        if (found.isEmpty()) {
+            return new MigrationInfo(model.release(), c, from, postgres.description(), Optional.empty(),
+                    Optional.empty(), "there is no Cairn database here yet; the first client creates it at " + c
+                    + (postgres.isLocal() ? "" : " (on a shared server, only an admin)"), List.of(), List.of());
+        }
+        DatabaseState db = found.get();
+        Connect.Decision decision = connect.decide(db);
+        String verdict;
+        Optional<Version> workAt = Optional.empty();
+        if (decision instanceof Connect.Decision.Work w) {
+            workAt = Optional.of(w.working());
+            verdict = w.working().equals(c) ? "works with it as it is"
+                    : "works with it at data model " + w.working();
+        } else if (decision instanceof Connect.Decision.Upgrade) {
+            workAt = Optional.of(c);
+            verdict = "upgrades it to " + c + " when it next connects (policy auto, admin)";
+        } else {
+            verdict = "refused: " + ((Connect.Decision.Refuse) decision).reason().getMessage();
+        }
+        List<DatasetStatus> datasets = new ArrayList<>();
+        List<HistoryEntry> interrupted = postgres.withConnection(cn -> {
+            Map<Long, String> migrating = migratingNow(cn);
+            for (DatasetRecord r : DatasetTable.list(cn)) {
+                datasets.add(new DatasetStatus(r.name(), r.version(), r.sampleCount(), status(r, db, migrating)));
+            }
+            return History.interrupted(cn);
+        }, "reading the datasets");
+        return new MigrationInfo(model.release(), c, from, postgres.description(), found, workAt, verdict, datasets,
+                interrupted);
+    }
+
+    private static Map<Long, String> migratingNow(Connection c) throws SQLException {
+        Map<Long, String> out = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT h.dataset_id, h.by_whom, h.to_version, h.started_at"
+                + " FROM cairn.history h JOIN pg_stat_activity a ON a.pid = h.backend_pid"
+                + " AND a.backend_start IS NOT DISTINCT FROM h.backend_start"
+                + " WHERE h.outcome = 'running' AND h.dataset_id IS NOT NULL");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.put(rs.getLong(1), "migrating now to " + rs.getString(3) + " by " + rs.getString(2) + " since "
+                        + rs.getTimestamp(4).toInstant());
+            }
+        }
+        return out;
+    }
+
+    private String status(DatasetRecord r, DatabaseState db, Map<Long, String> migrating) {
+        if (migrating.containsKey(r.id())) {
+            return migrating.get(r.id());
+        }
+        Version v = r.version();
+        Version c = model.version();
+        Version d = db.version();
+        if (v.isAfter(d)) {
+            return "damaged: ahead of the database (" + d + ")";
+        }
+        if (v.isBefore(d)) {
+            if (db.pending().filter(p -> p.target().isBefore(d)).isPresent()) {
+                return "stays at " + v + " while the database is migrated down";
+            }
+            if (model.knows(d)) {
+                return "upgrades to " + d + " when next loaded";
+            }
+        }
+        if (v.isAfter(c)) {
+            return r.minClientVersion().isAtMost(c) ? "newer than this client, which works with it as " + c
+                    : "needs a newer client (data model " + r.minClientVersion() + " or newer)";
+        }
+        if (v.isBefore(c) && model.between(v, c, Revision.Scope.DATASET).stream().anyMatch(x -> !x.compatible())) {
+            return "older than this client, which cannot use it until it is upgraded";
+        }
+        return v.equals(d) ? "up to date" : "usable as it is";
+    }
+
+    /** The newest history entries first. */
+    public List<HistoryEntry> history(int limit, String dataset) {
+        return postgres.withConnection(c -> {
+            if (Records.presence(c) != Records.Presence.PRESENT) {
+                return List.<HistoryEntry>of();
+            }
+            return History.list(c, limit, dataset);
+        }, "reading the migration history");
+    }
+}

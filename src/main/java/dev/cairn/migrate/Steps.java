@@ -1,0 +1,219 @@
+package dev.cairn.migrate;
+
+import dev.cairn.api.CairnException;
+import dev.cairn.api.DataModel;
+import dev.cairn.api.Feedback;
+import dev.cairn.api.Revision;
+import dev.cairn.api.Texts;
+import dev.cairn.api.Version;
+import dev.cairn.store.DatasetContext;
+import dev.cairn.store.DatasetRecord;
+import dev.cairn.store.DatasetTable;
+import dev.cairn.store.Postgres;
+import dev.cairn.store.SampleTable;
+import dev.cairn.store.Sql;
+import dev.cairn.store.Waits;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The two kinds of step every migration is made of: moving the database's own tables from one
+ * version to another, and moving one dataset's content. Each step is one transaction that locks
+ * what it moves, checks under the lock that it is still where the plan found it (so no revision
+ * is applied twice, whatever runs at the same time), applies the revisions (up, oldest first, or
+ * down, newest first) and records the new version with them. A step is written to the history
+ * before it starts and when it ends.
+ */
+final class Steps {
+
+    private final Postgres postgres;
+    private final DataModel model;
+    private final Feedback feedback;
+
+    Steps(Postgres postgres, DataModel model, Feedback feedback) {
+        this.postgres = postgres;
+        this.model = model;
+        this.feedback = feedback;
+    }
+
+    /**
+     * Moves the database's own tables from {@code from} to {@code to}.
+     *
+     * @param explicit whether an admin asked for it (an explicit downgrade pins the database at
+     *                 its new version, an explicit upgrade unpins it)
+     */
+    StepResult database(Version from, Version to, String command, boolean explicit) {
+        long start = System.nanoTime();
+        try (Connection c = postgres.connection()) {
+            long history = History.start(c, null, null, from, to, Actor.current(), model.release().toString(), command);
+            try {
+                Sql.inTransaction(c, tx -> {
+                    DatabaseState now = Records.read(tx, "FOR UPDATE");
+                    if (!now.version().equals(from)) {
+                        throw new Moved(now.version());
+                    }
+                    DatasetContext ctx = DatasetContext.database(tx, feedback);
+                    if (to.isAfter(from)) {
+                        for (Revision r : model.between(from, to, Revision.Scope.DATABASE)) {
+                            r.up(ctx);
+                        }
+                    } else if (to.isBefore(from)) {
+                        List<String> ahead = datasetsAbove(tx, to);
+                        if (!ahead.isEmpty()) {
+                            throw new CairnException("the database cannot go down to " + to + " while datasets are above it ("
+                                    + String.join(", ", ahead) + "): a dataset is never ahead of its database", null);
+                        }
+                        List<Revision> undo = new ArrayList<>(model.between(to, from, Revision.Scope.DATABASE));
+                        Collections.reverse(undo);
+                        for (Revision r : undo) {
+                            r.down(ctx);
+                        }
+                    }
+                    Records.setVersion(tx, to, model.oldestAccepting(to, null), model.release().toString());
+                    if (explicit && !to.equals(from)) {
+                        Records.setPinned(tx, to.isBefore(from));
+                    }
+                    return null;
+                });
+                finish(c, history, "ok", null);
+                return new StepResult(Optional.empty(), from, to, StepResult.Outcome.DONE, since(start), null);
+            } catch (Moved m) {
+                Version now = m.now;
+                String message = "the database was at " + now + " by then: another client had moved it";
+                finish(c, history, "skipped", message);
+                return new StepResult(Optional.empty(), from, to, now.equals(to) ? StepResult.Outcome.SKIPPED
+                        : StepResult.Outcome.FAILED, since(start), message);
+            } catch (SQLException | RuntimeException e) {
+                finish(c, history, "failed", message(e));
+                throw e instanceof SQLException s ? Sql.translate(s, "moving the database from " + from + " to " + to)
+                        : (RuntimeException) e;
+            }
+        } catch (SQLException e) {
+            throw Sql.translate(e, "moving the database from " + from + " to " + to);
+        }
+    }
+
+    /** Signals that the database moved before the step could lock it. */
+    private static final class Moved extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final transient Version now;
+
+        Moved(Version now) {
+            super(null, null, false, false);
+            this.now = now;
+        }
+    }
+
+    private static List<String> datasetsAbove(Connection tx, Version v) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (PreparedStatement ps = tx.prepareStatement("SELECT name, version FROM cairn.datasets");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                String text = rs.getString(2);
+                Version dv;
+                try {
+                    dv = Version.parse(text);
+                } catch (CairnException e) {
+                    out.add(Texts.quoted(rs.getString(1)) + " (at " + Texts.quoted(text) + ")");
+                    continue;
+                }
+                if (dv.isAfter(v)) {
+                    out.add(Texts.quoted(rs.getString(1)) + " (at " + dv + ")");
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Moves one dataset from the version it was found at to {@code to}.
+     *
+     * @param lazy whether this is a lazy upgrade on load: then it goes only to the database's
+     *             version, and not at all while a migration of the database the other way is
+     *             recorded (checked under the database record's lock)
+     */
+    StepResult dataset(DatasetRecord found, Version to, String command, boolean lazy) {
+        long start = System.nanoTime();
+        Optional<String> name = Optional.of(found.name());
+        Version from = found.version();
+        try (Connection c = postgres.connection()) {
+            long history = History.start(c, found.id(), found.name(), from, to, Actor.current(),
+                    model.release().toString(), command);
+            StepResult.Outcome outcome;
+            String message = null;
+            try {
+                String[] why = new String[1];
+                outcome = Sql.inTransaction(c, tx -> {
+                    if (lazy) {
+                        DatabaseState db = Records.read(tx, "FOR SHARE");
+                        Optional<PendingMigration> against = db.pending().filter(p -> p.target().isBefore(to));
+                        if (!db.version().equals(to) || against.isPresent()) {
+                            why[0] = against.map(p -> "left as it is: the database is being migrated down ("
+                                    + p.describe() + ")").orElse("left as it is: the database is at " + db.version()
+                                    + " now");
+                            return StepResult.Outcome.SKIPPED;
+                        }
+                    }
+                    Optional<DatasetRecord> locked = Waits.patiently(tx, () -> DatasetTable.lockForMigration(tx, found.id()),
+                            t -> Locks.describeDataset(t, found.id()), feedback, "the dataset " + Texts.quoted(found.name()));
+                    if (locked.isEmpty()) {
+                        why[0] = "the dataset was deleted meanwhile";
+                        return StepResult.Outcome.SKIPPED;
+                    }
+                    if (!locked.get().version().equals(from)) {
+                        why[0] = "another client moved it to " + locked.get().version() + " meanwhile";
+                        return locked.get().version().equals(to) ? StepResult.Outcome.SKIPPED : StepResult.Outcome.FAILED;
+                    }
+                    SampleTable.lockForMigration(tx, found.id(), found.name());
+                    DatasetContext ctx = DatasetContext.dataset(tx, found.id(), feedback);
+                    if (to.isAfter(from)) {
+                        for (Revision r : model.between(from, to, Revision.Scope.DATASET)) {
+                            r.up(ctx);
+                        }
+                    } else {
+                        List<Revision> undo = new ArrayList<>(model.between(to, from, Revision.Scope.DATASET));
+                        Collections.reverse(undo);
+                        for (Revision r : undo) {
+                            r.down(ctx);
+                        }
+                    }
+                    DatasetTable.setVersion(tx, found.id(), to, model.oldestAccepting(to, Revision.Scope.DATASET));
+                    return StepResult.Outcome.DONE;
+                });
+                message = why[0];
+                finish(c, history, outcome == StepResult.Outcome.DONE ? "ok" : outcome.text(), message);
+            } catch (SQLException | RuntimeException e) {
+                finish(c, history, "failed", message(e));
+                throw e instanceof SQLException s ? Sql.translate(s, "migrating the dataset "
+                        + Texts.quoted(found.name()) + " from " + from + " to " + to) : (RuntimeException) e;
+            }
+            return new StepResult(name, from, to, outcome, since(start), message);
+        } catch (SQLException e) {
+            throw Sql.translate(e, "migrating the dataset " + Texts.quoted(found.name()));
+        }
+    }
+
+    private static void finish(Connection c, long history, String outcome, String message) {
+        try {
+            History.finish(c, history, outcome, message);
+        } catch (SQLException lost) {
+            // the connection is gone: the entry stays "running" and shows as interrupted, which it is
+        }
+    }
+
+    private static String message(Throwable e) {
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    private static Duration since(long start) {
+        return Duration.ofNanos(System.nanoTime() - start);
+    }
+}

@@ -1,0 +1,318 @@
+package dev.cairn.store;
+
+import dev.cairn.api.CairnException;
+import dev.cairn.api.ConfigurationException;
+import dev.cairn.api.DatabaseUnavailableException;
+import dev.cairn.api.Feedback;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * The local PostgreSQL server that Cairn runs itself, with its data under {@code CAIRN_HOME}.
+ *
+ * <p>The server outlives the command that started it, so that later commands (and other
+ * processes on this machine) connect at once: the first client starts it, the others find it
+ * running. Starting is done under a file lock, so two processes starting at once neither fail nor
+ * start two servers. {@code cairn db stop} stops it.
+ *
+ * <p>Unlike a test database, it keeps PostgreSQL's durable defaults ({@code fsync},
+ * {@code synchronous_commit}), listens on the loopback address only, and requires a password
+ * that only this user can read. PostgreSQL refuses to run as root; as root, its programs run in
+ * a user namespace of their own ({@code unshare -U}), where they are not root.
+ */
+public final class EmbeddedServer {
+
+    /** The PostgreSQL role Cairn creates and uses on its local server. */
+    public static final String SUPERUSER = "cairn";
+
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+
+    private final Path serverDir;
+    private final Path dataDir;
+    private final Path binariesParent;
+
+    private EmbeddedServer(Path home, Path binariesParent) {
+        this.serverDir = home.resolve("server");
+        this.dataDir = serverDir.resolve("data");
+        this.binariesParent = binariesParent;
+    }
+
+    /** The server whose data lives under {@code home}, with binaries unpacked under {@code binaries}. */
+    public static EmbeddedServer at(Path home, Path binaries) {
+        return new EmbeddedServer(home, binaries);
+    }
+
+    /** How to reach a running server. */
+    public record Endpoint(String host, int port, String user, String password) {
+
+        public String jdbcUrl(String database) {
+            return "jdbc:postgresql://" + host + ":" + port + "/" + database;
+        }
+
+        @Override
+        public String toString() {
+            return user + "@" + host + ":" + port;
+        }
+    }
+
+    /** What {@code cairn db status} shows. */
+    public record Status(boolean initialised, boolean running, Long pid, Integer port, Instant startedAt,
+                         Path dataDirectory, Path log, String postgresVersion) {
+    }
+
+    public Path dataDirectory() {
+        return dataDir;
+    }
+
+    public Path log() {
+        return serverDir.resolve("server.log");
+    }
+
+    /** The server's state, read without waiting for any lock. */
+    public Status status() {
+        boolean initialised = Files.exists(dataDir.resolve("PG_VERSION"));
+        Optional<PidFile> pid = PidFile.read(dataDir);
+        boolean running = pid.isPresent() && pid.get().ready() && pid.get().alive();
+        String version = null;
+        if (initialised) {
+            try {
+                version = Files.readString(dataDir.resolve("PG_VERSION")).strip();
+            } catch (IOException e) {
+                version = "unknown";
+            }
+        }
+        return new Status(initialised, running, running ? pid.get().pid() : null, running ? pid.get().port() : null,
+                running ? pid.get().startedAt() : null, dataDir, log(), version);
+    }
+
+    /** The endpoint of the running server, read from its files, if it runs; no lock, no process. */
+    public Optional<Endpoint> runningEndpoint() {
+        Optional<PidFile> pid = PidFile.read(dataDir);
+        if (pid.isEmpty() || !pid.get().ready() || !pid.get().alive()) {
+            return Optional.empty();
+        }
+        return readPassword().map(pw -> new Endpoint("127.0.0.1", pid.get().port(), SUPERUSER, pw));
+    }
+
+    /**
+     * Starts the server unless it runs already, creating its data folder on first use, and
+     * returns how to reach it.
+     *
+     * @param port the TCP port for a server this call starts; 0 picks a free one
+     */
+    public Endpoint start(int port, Feedback feedback) {
+        try {
+            return FileLocks.withLock(serverDir.resolve("server.lock"),
+                    () -> feedback.notice("waiting for another Cairn process that is starting the local database"),
+                    () -> startLocked(port, feedback));
+        } catch (IOException e) {
+            throw new DatabaseUnavailableException("cannot start the local database in " + serverDir + ": "
+                    + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DatabaseUnavailableException("interrupted while starting the local database", e);
+        }
+    }
+
+    private Endpoint startLocked(int port, Feedback feedback) throws IOException, InterruptedException {
+        Path binaries = PostgresBinaries.ensure(binariesParent,
+                () -> feedback.notice("waiting for another Cairn process that is unpacking PostgreSQL"));
+        if (!Files.exists(dataDir.resolve("PG_VERSION"))) {
+            initialise(binaries, feedback);
+        }
+        Optional<Endpoint> running = runningEndpoint();
+        if (running.isPresent()) {
+            return running.get();
+        }
+        String password = readPassword().orElseThrow(() -> new ConfigurationException("the local database in "
+                + dataDir + " has no password file (" + serverDir.resolve("password") + "); it was damaged."
+                + " Move " + serverDir + " aside to start afresh"));
+        CairnException last = null;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            int chosen = port != 0 ? port : freePort();
+            List<String> command = List.of(binaries.resolve("bin/pg_ctl").toString(), "start", "-w",
+                    "-t", Long.toString(START_TIMEOUT.toSeconds()), "-D", dataDir.toString(), "-l", log().toString(),
+                    "-o", "-p " + chosen);
+            Result r = run(command, serverDir.resolve("pg_ctl.out"));
+            Optional<PidFile> pid = PidFile.read(dataDir);
+            if (r.exit() == 0 && pid.isPresent() && pid.get().ready()) {
+                return new Endpoint("127.0.0.1", pid.get().port(), SUPERUSER, password);
+            }
+            last = new DatabaseUnavailableException("the local database did not start (pg_ctl exited with " + r.exit()
+                    + "): " + lastLines(r.output(), 5) + lastLines(logTail(), 5) + "; its log is " + log());
+            if (port != 0 || portFree(chosen)) {
+                break;
+            }
+        }
+        throw last;
+    }
+
+    private void initialise(Path binaries, Feedback feedback) throws IOException, InterruptedException {
+        feedback.notice("creating the local database in " + dataDir);
+        Files.createDirectories(serverDir);
+        try (Stream<Path> old = Files.list(serverDir)) {
+            for (Path p : old.filter(p -> p.getFileName().toString().startsWith("data.init-")).toList()) {
+                PostgresBinaries.deleteTree(p);
+            }
+        }
+        Path passwordFile = serverDir.resolve("password");
+        writePrivately(passwordFile, newPassword());
+        Path scratch = serverDir.resolve("data.init-" + UUID.randomUUID());
+        List<String> command = List.of(binaries.resolve("bin/initdb").toString(), "-D", scratch.toString(),
+                "-U", SUPERUSER, "--pwfile=" + passwordFile, "--auth=scram-sha-256", "-E", "UTF8", "--no-locale");
+        Result r = run(command, serverDir.resolve("initdb.out"));
+        if (r.exit() != 0) {
+            PostgresBinaries.deleteTree(scratch);
+            throw new DatabaseUnavailableException("cannot create the local database (initdb exited with " + r.exit()
+                    + "): " + lastLines(r.output(), 8));
+        }
+        Files.writeString(scratch.resolve("postgresql.conf"), String.join("\n",
+                "",
+                "# Set by Cairn. PostgreSQL's durable defaults (fsync, synchronous_commit, full_page_writes) stay on.",
+                "listen_addresses = '127.0.0.1'",
+                "unix_socket_directories = ''",
+                "max_connections = 300",
+                "timezone = 'UTC'",
+                ""), StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
+        Files.move(scratch, dataDir, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /**
+     * Stops the server if it runs, waiting for it to finish cleanly.
+     *
+     * @return whether it was running
+     */
+    public boolean stop() {
+        try {
+            return FileLocks.withLock(serverDir.resolve("server.lock"), () -> { }, () -> {
+                if (PidFile.read(dataDir).filter(PidFile::alive).isEmpty()) {
+                    return false;
+                }
+                Path binaries = PostgresBinaries.ensure(binariesParent, () -> { });
+                Result r = run(List.of(binaries.resolve("bin/pg_ctl").toString(), "stop", "-w", "-t", "120",
+                        "-m", "fast", "-D", dataDir.toString()), serverDir.resolve("pg_ctl.out"));
+                if (r.exit() != 0 && PidFile.read(dataDir).filter(PidFile::alive).isPresent()) {
+                    throw new CairnException("the local database did not stop: " + lastLines(r.output(), 5), null);
+                }
+                return true;
+            });
+        } catch (IOException e) {
+            throw new CairnException("cannot stop the local database: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CairnException("interrupted while stopping the local database", e);
+        }
+    }
+
+    private Optional<String> readPassword() {
+        try {
+            return Optional.of(Files.readString(serverDir.resolve("password")).strip());
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new ConfigurationException("cannot read " + serverDir.resolve("password") + ": " + e.getMessage());
+        }
+    }
+
+    private static String newPassword() {
+        byte[] bytes = new byte[24];
+        new SecureRandom().nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    private static void writePrivately(Path file, String text) throws IOException {
+        Files.deleteIfExists(file);
+        try {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException notPosix) {
+            Files.createFile(file);
+        }
+        Files.writeString(file, text + "\n");
+    }
+
+    private record Result(int exit, String output) {
+    }
+
+    /** Runs a PostgreSQL program, as a non-root user in a namespace of its own when this is root. */
+    private static Result run(List<String> command, Path output) throws IOException, InterruptedException {
+        List<String> full = new ArrayList<>();
+        if (Posix.isRoot()) {
+            full.add("unshare");
+            full.add("-U");
+        }
+        full.addAll(command);
+        ProcessBuilder pb = new ProcessBuilder(full).redirectErrorStream(true)
+                .redirectOutput(output.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.environment().keySet().removeIf(k -> k.startsWith("PG"));
+        pb.environment().put("LC_ALL", "C");
+        Process p;
+        try {
+            p = pb.start();
+        } catch (IOException e) {
+            throw new DatabaseUnavailableException("cannot run " + full.get(0) + (Posix.isRoot()
+                    ? " (as root, Cairn runs PostgreSQL through 'unshare -U', from util-linux)" : "") + ": " + e.getMessage(), e);
+        }
+        if (!p.waitFor(START_TIMEOUT.toSeconds() + 30, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new DatabaseUnavailableException(String.join(" ", command) + " did not finish within "
+                    + (START_TIMEOUT.toSeconds() + 30) + " s");
+        }
+        String text = Files.exists(output) ? Files.readString(output, StandardCharsets.UTF_8) : "";
+        return new Result(p.exitValue(), text);
+    }
+
+    private String logTail() {
+        try {
+            List<String> lines = Files.readAllLines(log(), StandardCharsets.UTF_8);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 5), lines.size()));
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return "";
+        }
+    }
+
+    private static String lastLines(String text, int n) {
+        String[] lines = text.strip().split("\n");
+        StringBuilder out = new StringBuilder();
+        for (int i = Math.max(0, lines.length - n); i < lines.length; i++) {
+            if (!lines[i].isBlank()) {
+                out.append(out.length() == 0 ? "" : " | ").append(lines[i].strip());
+            }
+        }
+        return out.toString();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static boolean portFree(int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
+            return false;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+}

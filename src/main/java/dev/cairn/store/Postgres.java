@@ -1,0 +1,213 @@
+package dev.cairn.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.pool.HikariPool;
+import dev.cairn.api.CairnConfig;
+import dev.cairn.api.CairnException;
+import dev.cairn.api.ConfigurationException;
+import dev.cairn.api.DatabaseUnavailableException;
+import dev.cairn.api.DatabaseUri;
+import dev.cairn.api.Feedback;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Properties;
+
+/**
+ * The connection pool to Cairn's database: the local embedded server (started if need be, the
+ * database created on it) or a shared server. Connection failures become messages that say which
+ * server, which user, and what to check.
+ */
+public final class Postgres implements AutoCloseable {
+
+    /** The oldest PostgreSQL server Cairn supports. */
+    public static final int MIN_SERVER_VERSION = 14;
+
+    private final HikariDataSource pool;
+    private final boolean local;
+    private final String description;
+    private final String user;
+
+    private Postgres(HikariDataSource pool, boolean local, String description, String user) {
+        this.pool = pool;
+        this.local = local;
+        this.description = description;
+        this.user = user;
+    }
+
+    /** The embedded server of a configuration: under its home, binaries shared per home. */
+    public static EmbeddedServer embeddedServer(CairnConfig config) {
+        return EmbeddedServer.at(config.home(), config.postgresBinaries());
+    }
+
+    /** Connects, starting the local server and creating its database on first use. */
+    public static Postgres connect(CairnConfig config, Feedback feedback) {
+        if (config.isLocal()) {
+            return connectLocal(config, feedback);
+        }
+        DatabaseUri uri = config.databaseUri().orElseThrow();
+        Properties props = new Properties();
+        props.putAll(uri.options());
+        String user = uri.user() != null ? uri.user() : System.getProperty("user.name");
+        props.setProperty("user", user);
+        if (uri.password() != null) {
+            props.setProperty("password", uri.password());
+        }
+        String where = uri.host() + ":" + uri.port();
+        return open(uri.jdbcUrl(), props, config, false, "database '" + uri.database() + "' on " + where, where, user);
+    }
+
+    private static Postgres connectLocal(CairnConfig config, Feedback feedback) {
+        EmbeddedServer server = embeddedServer(config);
+        EmbeddedServer.Endpoint endpoint = server.runningEndpoint()
+                .orElseGet(() -> server.start(config.databasePort(), feedback));
+        try {
+            return openLocal(config, endpoint);
+        } catch (DatabaseUnavailableException firstTry) {
+            // the server went away between reading its files and connecting: start it and try once more
+            endpoint = server.start(config.databasePort(), feedback);
+            return openLocal(config, endpoint);
+        }
+    }
+
+    private static Postgres openLocal(CairnConfig config, EmbeddedServer.Endpoint endpoint) {
+        Properties props = new Properties();
+        props.setProperty("user", endpoint.user());
+        props.setProperty("password", endpoint.password());
+        String where = endpoint.host() + ":" + endpoint.port();
+        String description = "local database '" + config.databaseName() + "' on " + where;
+        try {
+            return open(endpoint.jdbcUrl(config.databaseName()), props, config, true, description, where, endpoint.user());
+        } catch (ConfigurationException missingDatabase) {
+            createLocalDatabase(endpoint, config.databaseName(), props, config);
+            return open(endpoint.jdbcUrl(config.databaseName()), props, config, true, description, where, endpoint.user());
+        }
+    }
+
+    private static void createLocalDatabase(EmbeddedServer.Endpoint endpoint, String name, Properties props,
+                                            CairnConfig config) {
+        DriverManager.setLoginTimeout(config.connectTimeoutSeconds());
+        try (Connection c = DriverManager.getConnection(endpoint.jdbcUrl("postgres"), props);
+             Statement s = c.createStatement()) {
+            // the name was checked against [A-Za-z_][A-Za-z0-9_]* when the configuration was built
+            s.execute("CREATE DATABASE \"" + name + "\"");
+        } catch (SQLException e) {
+            if (!"42P04".equals(e.getSQLState())) {
+                throw Sql.translate(e, "creating the local database '" + name + "'");
+            }
+        }
+    }
+
+    private static Postgres open(String jdbcUrl, Properties props, CairnConfig config, boolean local,
+                                 String description, String where, String user) {
+        HikariConfig hc = new HikariConfig();
+        hc.setJdbcUrl(jdbcUrl);
+        hc.setDataSourceProperties(props);
+        hc.addDataSourceProperty("ApplicationName", "cairn " + Build.release());
+        hc.addDataSourceProperty("connectTimeout", Integer.toString(config.connectTimeoutSeconds()));
+        hc.addDataSourceProperty("loginTimeout", Integer.toString(config.connectTimeoutSeconds()));
+        hc.addDataSourceProperty("tcpKeepAlive", "true");
+        hc.addDataSourceProperty("reWriteBatchedInserts", "true");
+        hc.setMaximumPoolSize(config.poolSize());
+        hc.setMinimumIdle(0);
+        hc.setConnectionTimeout(config.connectTimeoutSeconds() * 1000L + 1000L);
+        hc.setInitializationFailTimeout(1);
+        hc.setPoolName("cairn");
+        hc.setRegisterMbeans(false);
+        HikariDataSource pool;
+        try {
+            pool = new HikariDataSource(hc);
+        } catch (HikariPool.PoolInitializationException e) {
+            throw connectFailure(e.getCause(), description, where, user, local);
+        }
+        Postgres pg = new Postgres(pool, local, description, user);
+        try (Connection c = pool.getConnection()) {
+            int major = c.getMetaData().getDatabaseMajorVersion();
+            if (major < MIN_SERVER_VERSION) {
+                pg.close();
+                throw new ConfigurationException("the PostgreSQL server at " + where + " is version "
+                        + c.getMetaData().getDatabaseProductVersion() + "; Cairn needs PostgreSQL " + MIN_SERVER_VERSION
+                        + " or newer");
+            }
+        } catch (SQLException e) {
+            pg.close();
+            throw connectFailure(e, description, where, user, local);
+        }
+        return pg;
+    }
+
+    private static CairnException connectFailure(Throwable cause, String description, String where, String user,
+                                                 boolean local) {
+        String check = local ? "; run 'cairn db status' and see its log" : "; check CAIRN_DATABASE_URI";
+        if (cause instanceof SQLException e) {
+            String state = e.getSQLState() == null ? "" : e.getSQLState();
+            switch (state) {
+                case "28P01", "28000" -> {
+                    return new DatabaseUnavailableException("the PostgreSQL server at " + where + " refused the login"
+                            + " of user '" + user + "': " + e.getMessage() + check);
+                }
+                case "3D000" -> {
+                    return new ConfigurationException("there is no " + description + ": " + e.getMessage()
+                            + (local ? "" : "; create it (createdb) or fix CAIRN_DATABASE_URI"));
+                }
+                default -> {
+                    String reason = e.getMessage();
+                    Throwable root = e;
+                    while (root.getCause() != null) {
+                        root = root.getCause();
+                    }
+                    if (root != e) {
+                        reason = reason + " (" + root.getClass().getSimpleName() + ": " + root.getMessage() + ")";
+                    }
+                    return new DatabaseUnavailableException("cannot connect to the " + description + ": " + reason + check, e);
+                }
+            }
+        }
+        return new DatabaseUnavailableException("cannot connect to the " + description + ": " + cause + check, cause);
+    }
+
+    /** Runs work on a pooled connection, returned to the pool afterwards. */
+    public <T> T withConnection(Sql.Work<T> work, String doing) {
+        try (Connection c = pool.getConnection()) {
+            return work.run(c);
+        } catch (SQLException e) {
+            throw Sql.translate(e, doing);
+        }
+    }
+
+    /** Runs work in one transaction on a pooled connection. */
+    public <T> T inTransaction(Sql.Work<T> work, String doing) {
+        try (Connection c = pool.getConnection()) {
+            return Sql.inTransaction(c, work);
+        } catch (SQLException e) {
+            throw Sql.translate(e, doing);
+        }
+    }
+
+    /** A connection of the caller's own, to be closed by the caller. */
+    public Connection connection() throws SQLException {
+        return pool.getConnection();
+    }
+
+    public boolean isLocal() {
+        return local;
+    }
+
+    /** The database user this client connects as. */
+    public String user() {
+        return user;
+    }
+
+    /** Which database this is, for messages: "local database 'cairn' on 127.0.0.1:5432". */
+    public String description() {
+        return description;
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+}

@@ -1,0 +1,263 @@
+package dev.cairn.store;
+
+import dev.cairn.api.AlreadyExistsException;
+import dev.cairn.api.DamagedDatabaseException;
+import dev.cairn.api.Texts;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The SQL of the sample tables: one table a dataset, {@code cairn_data.samples_<id>}, named
+ * after the dataset's number so that no dataset name ever becomes an identifier.
+ */
+public final class SampleTable {
+
+    static final String COLUMNS = "s.id, s.filepath, s.tags, s.metadata, s.fields";
+    private static final String INSERT_COLUMNS = "id, filepath, tags, metadata, fields";
+
+    private SampleTable() {
+    }
+
+    /** The quoted, schema-qualified name of a dataset's sample table. */
+    public static String name(long datasetId) {
+        return "cairn_data.\"samples_" + datasetId + "\"";
+    }
+
+    /** A name beside a dataset's sample table, for a table being rebuilt. */
+    public static String scratchName(long datasetId, String suffix) {
+        if (!suffix.matches("[a-z0-9_]{1,20}")) {
+            throw new IllegalArgumentException("a scratch table suffix is 1 to 20 of [a-z0-9_]: " + suffix);
+        }
+        return "cairn_data.\"samples_" + datasetId + "_" + suffix + "\"";
+    }
+
+    /** Creates a dataset's sample table as the baseline data model has it. */
+    static void createBaseline(Connection c, long datasetId) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE " + name(datasetId) + " ("
+                    + " id uuid PRIMARY KEY,"
+                    + " filepath text NOT NULL,"
+                    + " tags text[] NOT NULL DEFAULT '{}',"
+                    + " metadata jsonb,"
+                    + " fields jsonb NOT NULL DEFAULT '{}')");
+        }
+    }
+
+    public static void drop(Connection c, long datasetId) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("DROP TABLE IF EXISTS " + name(datasetId));
+        }
+    }
+
+    /**
+     * Takes the sample table's shared lock for reading: it waits while the dataset migrates, and
+     * keeps it from migrating until the transaction ends. Reading the dataset's version after
+     * this lock therefore reads the version of what will be read.
+     */
+    public static void lockForRead(Connection c, long datasetId, String datasetName) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("LOCK TABLE " + name(datasetId) + " IN ACCESS SHARE MODE");
+        } catch (SQLException e) {
+            throw missingTable(e, datasetId, datasetName);
+        }
+    }
+
+    /** Takes the sample table's exclusive lock, as a migration does before changing it. */
+    public static void lockForMigration(Connection c, long datasetId, String datasetName) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("LOCK TABLE " + name(datasetId) + " IN ACCESS EXCLUSIVE MODE");
+        } catch (SQLException e) {
+            throw missingTable(e, datasetId, datasetName);
+        }
+    }
+
+    private static SQLException missingTable(SQLException e, long datasetId, String datasetName) {
+        if ("42P01".equals(e.getSQLState())) {
+            throw new DamagedDatabaseException("the dataset " + Texts.quoted(datasetName) + " has no sample table ("
+                    + name(datasetId) + " is missing): the database was damaged or tampered with. Restore the table"
+                    + " from a backup, or delete the dataset");
+        }
+        return e;
+    }
+
+    static long count(Connection c, long datasetId, SampleQuerySql.Fragment where) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM " + name(datasetId) + " s WHERE "
+                + where.sql())) {
+            bind(ps, 1, where.params());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    static Optional<SampleRow> get(Connection c, long datasetId, String id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM " + name(datasetId)
+                + " s WHERE s.id = ?")) {
+            ps.setObject(1, UUID.fromString(id));
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(read(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    /**
+     * Replaces a sample's content. Keys of {@code fields} that this client does not know (a newer
+     * client wrote them) are kept: only the fields in {@code knownFields} are replaced.
+     */
+    static boolean update(Connection c, long datasetId, SampleRow row, List<String> knownFields) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE " + name(datasetId) + " SET filepath = ?, tags = ?,"
+                + " metadata = ?::jsonb, fields = (fields - ?::text[]) || ?::jsonb WHERE id = ?")) {
+            ps.setString(1, row.filepath());
+            ps.setArray(2, DatasetTable.textArray(c, row.tags()));
+            ps.setString(3, row.metadata());
+            ps.setArray(4, DatasetTable.textArray(c, knownFields));
+            ps.setString(5, row.fields());
+            ps.setObject(6, UUID.fromString(row.id()));
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    static boolean delete(Connection c, long datasetId, String id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + name(datasetId) + " WHERE id = ?")) {
+            ps.setObject(1, UUID.fromString(id));
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    /** Renames a key of every sample's fields, in one statement. */
+    static void renameField(Connection c, long datasetId, String from, String to) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE " + name(datasetId)
+                + " SET fields = (fields - ?) || jsonb_build_object(?::text, fields -> ?) WHERE fields -> ? IS NOT NULL")) {
+            ps.setString(1, from);
+            ps.setString(2, to);
+            ps.setString(3, from);
+            ps.setString(4, from);
+            ps.executeUpdate();
+        }
+    }
+
+    /** Removes a key from every sample's fields, in one statement. */
+    static void deleteField(Connection c, long datasetId, String field) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE " + name(datasetId)
+                + " SET fields = fields - ? WHERE fields -> ? IS NOT NULL")) {
+            ps.setString(1, field);
+            ps.setString(2, field);
+            ps.executeUpdate();
+        }
+    }
+
+    /** Copies every row of one sample table into another of the same version, in one statement. */
+    static long copyAll(Connection c, long fromId, long toId) throws SQLException {
+        List<String> columns = columns(c, fromId);
+        String list = String.join(", ", columns.stream().map(x -> "\"" + x.replace("\"", "\"\"") + "\"").toList());
+        try (Statement s = c.createStatement()) {
+            return s.executeUpdate("INSERT INTO " + name(toId) + " (" + list + ") SELECT " + list + " FROM " + name(fromId));
+        }
+    }
+
+    /** The columns of a sample table, in order. */
+    static List<String> columns(Connection c, long datasetId) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT attname FROM pg_attribute WHERE attrelid = ?::regclass"
+                + " AND attnum > 0 AND NOT attisdropped ORDER BY attnum")) {
+            ps.setString(1, name(datasetId));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        }
+        return out;
+    }
+
+    static SampleRow read(ResultSet rs) throws SQLException {
+        return new SampleRow(rs.getString(1), rs.getString(2), DatasetTable.strings(rs.getArray(3)), rs.getString(4),
+                rs.getString(5), null, null);
+    }
+
+    static void bind(PreparedStatement ps, int first, List<Object> params) throws SQLException {
+        int i = first;
+        for (Object p : params) {
+            ps.setObject(i++, p);
+        }
+    }
+
+    /**
+     * Streams rows into a sample table with COPY, in one transaction with the caller's other
+     * work: nothing is held in memory beyond one buffer.
+     */
+    static final class Copy implements AutoCloseable {
+        private static final int FLUSH_AT = 1 << 18;
+
+        private final CopyIn copy;
+        private final String datasetName;
+        private final StringBuilder buffer = new StringBuilder(FLUSH_AT + 4096);
+        private long rows;
+        private boolean finished;
+
+        Copy(Connection c, long datasetId, String datasetName) throws SQLException {
+            this.datasetName = datasetName;
+            this.copy = c.unwrap(PGConnection.class).getCopyAPI()
+                    .copyIn("COPY " + name(datasetId) + " (" + INSERT_COLUMNS + ") FROM STDIN");
+        }
+
+        void add(SampleRow row) throws SQLException {
+            CopyText.field(buffer, row.id());
+            buffer.append('\t');
+            CopyText.field(buffer, row.filepath());
+            buffer.append('\t');
+            CopyText.textArray(buffer, row.tags());
+            buffer.append('\t');
+            CopyText.field(buffer, row.metadata());
+            buffer.append('\t');
+            CopyText.field(buffer, row.fields());
+            buffer.append('\n');
+            rows++;
+            if (buffer.length() >= FLUSH_AT) {
+                flush();
+            }
+        }
+
+        private void flush() throws SQLException {
+            byte[] bytes = buffer.toString().getBytes(StandardCharsets.UTF_8);
+            copy.writeToCopy(bytes, 0, bytes.length);
+            buffer.setLength(0);
+        }
+
+        /** Ends the COPY; returns the rows written. */
+        long finish() throws SQLException {
+            flush();
+            finished = true;
+            try {
+                copy.endCopy();
+            } catch (SQLException e) {
+                if ("23505".equals(e.getSQLState())) {
+                    throw new AlreadyExistsException("the dataset " + Texts.quoted(datasetName) + " has a sample with"
+                            + " that id already (" + e.getMessage().replaceAll("(?s).*Detail: ", "").strip()
+                            + "); no sample of this batch was added");
+                }
+                throw e;
+            }
+            return rows;
+        }
+
+        @Override
+        public void close() throws SQLException {
+            if (!finished && copy.isActive()) {
+                copy.cancelCopy();
+            }
+        }
+    }
+}

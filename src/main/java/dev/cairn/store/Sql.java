@@ -1,0 +1,66 @@
+package dev.cairn.store;
+
+import dev.cairn.api.CairnException;
+import dev.cairn.api.DatabaseUnavailableException;
+import dev.cairn.api.RefusedException;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+
+/** Scoped use of connections and transactions, and the translation of database errors. */
+public final class Sql {
+
+    /** Work on a connection. */
+    @FunctionalInterface
+    public interface Work<T> {
+        T run(Connection connection) throws SQLException;
+    }
+
+    private Sql() {
+    }
+
+    /** Runs {@code work} in one transaction: committed if it returns, rolled back if it throws. */
+    public static <T> T inTransaction(Connection c, Work<T> work) throws SQLException {
+        boolean auto = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try {
+            T result = work.run(c);
+            c.commit();
+            return result;
+        } catch (Throwable t) {
+            try {
+                c.rollback();
+            } catch (SQLException suppressed) {
+                t.addSuppressed(suppressed);
+            }
+            throw t;
+        } finally {
+            try {
+                c.setAutoCommit(auto);
+            } catch (SQLException ignored) {
+                // the connection is broken; the pool will drop it
+            }
+        }
+    }
+
+    /**
+     * A database error as a Cairn error: lost connections and refused privileges get their own
+     * kinds; everything else is a failure of {@code doing}.
+     */
+    public static CairnException translate(SQLException e, String doing) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        if (state.startsWith("08") || state.equals("57P01") || state.equals("57P02") || state.equals("57P03")) {
+            return new DatabaseUnavailableException("lost the connection to the database while " + doing + ": "
+                    + e.getMessage() + ". Nothing of that step was kept; run it again once the database is back.", e);
+        }
+        if (state.equals("42501")) {
+            return new RefusedException("the database refused " + doing + ": " + e.getMessage()
+                    + ". This needs privileges your database user does not have; ask the database's admin.", e);
+        }
+        if (state.equals("53100")) {
+            return new CairnException("the database server is out of disk space while " + doing
+                    + "; nothing of that step was kept", e);
+        }
+        return new CairnException("database error while " + doing + ": " + e.getMessage(), e);
+    }
+}
