@@ -34,9 +34,12 @@ final class Records {
     enum Presence { NONE, PRESENT, PARTIAL }
 
     static Presence presence(Connection c) throws SQLException {
+        // plain catalog queries, not to_regclass(): a name looked up in this session before another
+        // session created it can stay cached as missing until this one takes a lock on a table
         try (Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT to_regnamespace('cairn') IS NOT NULL,"
-                     + " to_regclass('cairn.database') IS NOT NULL")) {
+             ResultSet rs = s.executeQuery("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'cairn'),"
+                     + " EXISTS (SELECT 1 FROM pg_class t JOIN pg_namespace n ON n.oid = t.relnamespace"
+                     + " WHERE n.nspname = 'cairn' AND t.relname = 'database')")) {
             rs.next();
             if (rs.getBoolean(2)) {
                 return Presence.PRESENT;

@@ -79,12 +79,26 @@ public final class Postgres implements AutoCloseable {
         props.setProperty("password", endpoint.password());
         String where = endpoint.host() + ":" + endpoint.port();
         String description = "local database '" + config.databaseName() + "' on " + where;
-        try {
-            return open(endpoint.jdbcUrl(config.databaseName()), props, config, true, description, where, endpoint.user());
-        } catch (ConfigurationException missingDatabase) {
-            createLocalDatabase(endpoint, config.databaseName(), props, config);
-            return open(endpoint.jdbcUrl(config.databaseName()), props, config, true, description, where, endpoint.user());
+        ensureLocalDatabase(endpoint, config.databaseName(), props, config);
+        return open(endpoint.jdbcUrl(config.databaseName()), props, config, true, description, where, endpoint.user());
+    }
+
+    /**
+     * Creates the local database on first use. Checked with a plain connection first: a pool
+     * that cannot connect waits a second before it reports why.
+     */
+    private static void ensureLocalDatabase(EmbeddedServer.Endpoint endpoint, String name, Properties props,
+                                            CairnConfig config) {
+        DriverManager.setLoginTimeout(config.connectTimeoutSeconds());
+        try (Connection c = DriverManager.getConnection(endpoint.jdbcUrl(name), props)) {
+            return;
+        } catch (SQLException e) {
+            if (!"3D000".equals(e.getSQLState())) {
+                throw connectFailure(e, "local database '" + name + "'", endpoint.host() + ":" + endpoint.port(),
+                        endpoint.user(), true);
+            }
         }
+        createLocalDatabase(endpoint, name, props, config);
     }
 
     private static void createLocalDatabase(EmbeddedServer.Endpoint endpoint, String name, Properties props,
@@ -95,7 +109,8 @@ public final class Postgres implements AutoCloseable {
             // the name was checked against [A-Za-z_][A-Za-z0-9_]* when the configuration was built
             s.execute("CREATE DATABASE \"" + name + "\"");
         } catch (SQLException e) {
-            if (!"42P04".equals(e.getSQLState())) {
+            // 42P04: it exists; 23505: another process created it at the same moment
+            if (!"42P04".equals(e.getSQLState()) && !"23505".equals(e.getSQLState())) {
                 throw Sql.translate(e, "creating the local database '" + name + "'");
             }
         }

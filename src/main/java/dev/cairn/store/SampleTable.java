@@ -84,11 +84,34 @@ public final class SampleTable {
 
     private static SQLException missingTable(SQLException e, long datasetId, String datasetName) {
         if ("42P01".equals(e.getSQLState())) {
-            throw new DamagedDatabaseException("the dataset " + Texts.quoted(datasetName) + " has no sample table ("
+            throw new MissingTable(datasetId, datasetName);
+        }
+        return e;
+    }
+
+    /**
+     * A dataset's sample table is not there: either the dataset was deleted meanwhile (its row is
+     * gone too) or the database was damaged. The caller tells which, outside the failed transaction.
+     */
+    static final class MissingTable extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final long datasetId;
+        final String datasetName;
+
+        MissingTable(long datasetId, String datasetName) {
+            super("the sample table " + name(datasetId) + " is missing", null, false, false);
+            this.datasetId = datasetId;
+            this.datasetName = datasetName;
+        }
+
+        RuntimeException explain(boolean rowExists) {
+            if (!rowExists) {
+                return DatasetTable.gone(datasetName);
+            }
+            return new DamagedDatabaseException("the dataset " + Texts.quoted(datasetName) + " has no sample table ("
                     + name(datasetId) + " is missing): the database was damaged or tampered with. Restore the table"
                     + " from a backup, or delete the dataset");
         }
-        return e;
     }
 
     static long count(Connection c, long datasetId, SampleQuerySql.Fragment where) throws SQLException {

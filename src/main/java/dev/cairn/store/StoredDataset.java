@@ -78,22 +78,32 @@ public final class StoredDataset implements Dataset {
     }
 
     <T> T read(String doing, Work<T> work) {
-        return postgres.inTransaction(c -> {
+        return explained(() -> postgres.inTransaction(c -> {
             SampleTable.lockForRead(c, id, name);
             DatasetRecord r = DatasetTable.byId(c, id).orElseThrow(() -> DatasetTable.gone(name));
             name = r.name();
             return work.run(c, r, Acceptance.workingVersion(model, r, writtenBy.get()));
-        }, doing + " in the dataset " + Texts.quoted(name));
+        }, doing + " in the dataset " + Texts.quoted(name)));
+    }
+
+    /** Runs {@code action}, telling a deleted dataset from a damaged one if its sample table is missing. */
+    private <T> T explained(Supplier<T> action) {
+        try {
+            return action.get();
+        } catch (SampleTable.MissingTable e) {
+            boolean exists = postgres.withConnection(c -> DatasetTable.byId(c, id).isPresent(), "reading the dataset");
+            throw e.explain(exists);
+        }
     }
 
     <T> T write(String doing, Work<T> work) {
-        return postgres.inTransaction(c -> {
+        return explained(() -> postgres.inTransaction(c -> {
             DatasetRecord r = DatasetTable.lockForWrite(c, id, name);
             name = r.name();
             Version working = Acceptance.workingVersion(model, r, writtenBy.get());
             SampleTable.lockForRead(c, id, name);
             return work.run(c, r, working);
-        }, doing + " in the dataset " + Texts.quoted(name));
+        }, doing + " in the dataset " + Texts.quoted(name)));
     }
 
     @Override
@@ -191,6 +201,10 @@ public final class StoredDataset implements Dataset {
 
     @Override
     public Stream<Sample> stream(Query query) {
+        return explained(() -> openStream(query));
+    }
+
+    private Stream<Sample> openStream(Query query) {
         Connection c = connection();
         try {
             c.setAutoCommit(false);
@@ -265,6 +279,10 @@ public final class StoredDataset implements Dataset {
      * @return how many samples were written
      */
     public long exportTo(OutputStream out, Feedback feedback) {
+        return explained(() -> export(out, feedback));
+    }
+
+    private long export(OutputStream out, Feedback feedback) {
         Connection c = connection();
         try {
             c.setAutoCommit(false);

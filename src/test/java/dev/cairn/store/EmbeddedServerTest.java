@@ -1,0 +1,149 @@
+package dev.cairn.store;
+
+import dev.cairn.Cairn;
+import dev.cairn.api.CairnConfig;
+import dev.cairn.api.DatasetInfo;
+import dev.cairn.api.Feedback;
+import dev.cairn.testing.Backend;
+import dev.cairn.testing.Cli;
+import dev.cairn.testing.Processes;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+/** The local server Cairn runs itself: each test has a CAIRN_HOME of its own. */
+class EmbeddedServerTest {
+
+    private CairnConfig config;
+
+    @BeforeEach
+    void ownHome() {
+        assumeFalse(Backend.isServer(), "the embedded server is tested with the embedded backend");
+        config = CairnConfig.builder().home(Backend.scratch("home")).postgresBinaries(Backend.binaries()).build();
+    }
+
+    private EmbeddedServer server() {
+        return Postgres.embeddedServer(config);
+    }
+
+    @Test
+    void runsWithDurableSettingsOnLoopbackBehindAPassword() throws Exception {
+        EmbeddedServer.Endpoint e = server().start(0, Feedback.NONE);
+        try {
+            Properties p = new Properties();
+            p.setProperty("user", e.user());
+            p.setProperty("password", e.password());
+            try (Connection c = DriverManager.getConnection(e.jdbcUrl("postgres"), p); Statement s = c.createStatement()) {
+                for (String setting : List.of("fsync", "synchronous_commit", "full_page_writes")) {
+                    try (ResultSet rs = s.executeQuery("SHOW " + setting)) {
+                        rs.next();
+                        assertThat(rs.getString(1)).as(setting).isEqualTo("on");
+                    }
+                }
+                try (ResultSet rs = s.executeQuery("SHOW listen_addresses")) {
+                    rs.next();
+                    assertThat(rs.getString(1)).isEqualTo("127.0.0.1");
+                }
+                try (ResultSet rs = s.executeQuery("SHOW server_version_num")) {
+                    rs.next();
+                    assertThat(rs.getInt(1)).isGreaterThanOrEqualTo(170000);
+                }
+            }
+            Properties wrong = new Properties();
+            wrong.setProperty("user", e.user());
+            wrong.setProperty("password", "guess");
+            assertThatThrownBy(() -> DriverManager.getConnection(e.jdbcUrl("postgres"), wrong))
+                    .isInstanceOf(SQLException.class).hasMessageContaining("password authentication failed");
+            assertThat(Files.getPosixFilePermissions(config.home().resolve("server/password")))
+                    .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                            java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+        } finally {
+            server().stop();
+        }
+    }
+
+    @Test
+    void outlivesTheCommandThatStartedItAndKeepsDataAcrossStops() throws Exception {
+        Processes.Finished first = Processes.run(config, Map.of(), "datasets", "create", "kept");
+        assertThat(first.exit()).as(first.output()).isZero();
+        try {
+            EmbeddedServer.Status running = server().status();
+            assertThat(running.running()).as("the server outlives the command that started it").isTrue();
+            assertThat(ProcessHandle.of(running.pid())).isPresent();
+            assertThat(Cli.run(Backend.environment(config), "db", "stop").exit()).isZero();
+            assertThat(server().status().running()).isFalse();
+            assertThat(Cli.run(Backend.environment(config), "db", "status").out()).contains("stopped");
+            assertThat(Cli.run(Backend.environment(config), "db", "stop").out()).contains("was not running");
+            try (Cairn cairn = Cairn.open(config)) {
+                assertThat(cairn.datasets()).extracting(DatasetInfo::name).containsExactly("kept");
+            }
+            assertThat(server().status().running()).isTrue();
+        } finally {
+            server().stop();
+        }
+    }
+
+    @Test
+    void severalProcessesStartingAtOnceShareOneServer() throws Exception {
+        config = CairnConfig.builder().home(Backend.scratch("home")).postgresBinaries(Backend.scratch("binaries")).build();
+        int n = 4;
+        List<Process> processes = new ArrayList<>();
+        List<Path> outputs = new ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) {
+                Path out = Files.createTempFile(config.home(), "start", ".txt");
+                outputs.add(out);
+                processes.add(Processes.start(config, Map.of(), out, "datasets", "create", "d" + i));
+            }
+            for (int i = 0; i < n; i++) {
+                assertThat(processes.get(i).waitFor(180, TimeUnit.SECONDS)).isTrue();
+                assertThat(processes.get(i).exitValue()).as(Files.readString(outputs.get(i))).isZero();
+            }
+            try (Cairn cairn = Cairn.open(config)) {
+                assertThat(cairn.datasets()).extracting(DatasetInfo::name).containsExactly("d0", "d1", "d2", "d3");
+            }
+            long postmasters = ProcessHandle.allProcesses()
+                    .filter(p -> p.info().commandLine().orElse("").contains(config.home().resolve("server/data").toString()))
+                    .filter(p -> p.parent().map(pp -> !pp.info().commandLine().orElse("").contains("server/data")).orElse(true))
+                    .count();
+            assertThat(postmasters).as("one server for all of them").isEqualTo(1);
+        } finally {
+            processes.forEach(Process::destroyForcibly);
+            server().stop();
+        }
+    }
+
+    @Test
+    void aKilledServerIsStartedAgainByTheNextCommandWithCommittedDataIntact() throws Exception {
+        try (Cairn cairn = Cairn.open(config)) {
+            cairn.create("survivor").add(dev.cairn.api.Sample.of("/committed.jpg"));
+        }
+        long pid = server().status().pid();
+        ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+        for (int i = 0; i < 100 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false); i++) {
+            Thread.sleep(50);
+        }
+        assertThat(server().status().running()).isFalse();
+        try (Cairn cairn = Cairn.open(config)) {
+            assertThat(cairn.dataset("survivor").count()).isEqualTo(1);
+        } finally {
+            server().stop();
+        }
+    }
+}
