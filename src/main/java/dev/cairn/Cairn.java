@@ -14,6 +14,7 @@ import dev.cairn.store.DatasetRecord;
 import dev.cairn.store.DatasetTable;
 import dev.cairn.store.Directory;
 import dev.cairn.store.JsonLines;
+import dev.cairn.store.Layout;
 import dev.cairn.store.Postgres;
 import dev.cairn.store.StoredDataset;
 
@@ -59,7 +60,11 @@ public final class Cairn implements AutoCloseable {
     }
 
     public static Cairn open(CairnConfig config, Feedback feedback) {
-        DataModel model = dataModel(config);
+        return open(config, dataModel(config), feedback);
+    }
+
+    /** Opens with a data model of the caller's: for tests and tools that define their own revisions. */
+    public static Cairn open(CairnConfig config, DataModel model, Feedback feedback) {
         Postgres postgres = Postgres.connect(config, feedback);
         try {
             Engine engine = Engine.of(postgres, model, config.admin(), feedback).connect();
@@ -122,7 +127,7 @@ public final class Cairn implements AutoCloseable {
     }
 
     private StoredDataset handle(DatasetRecord r) {
-        return new StoredDataset(postgres, engine.model(), r, engine::writtenByRelease);
+        return new StoredDataset(postgres, engine.model(), r, engine::writtenByRelease, engine::databaseWorkingVersion);
     }
 
     public void rename(String from, String to) {
@@ -135,8 +140,8 @@ public final class Cairn implements AutoCloseable {
 
     /** Copies a dataset, samples and all, under a new name. */
     public Dataset clone(String from, String to) {
-        DatasetRecord r = postgres.inTransaction(tx -> Directory.cloneDataset(tx, engine.model(), from, to, feedback),
-                "cloning a dataset");
+        DatasetRecord r = postgres.inTransaction(tx -> Directory.cloneDataset(tx, engine.model(), from, to,
+                Layout.at(engine.databaseWorkingVersion(tx)).savedViews(), feedback), "cloning a dataset");
         return handle(r);
     }
 

@@ -6,6 +6,9 @@ import dev.cairn.api.Feedback;
 import dev.cairn.migrate.Engine;
 import dev.cairn.migrate.HistoryEntry;
 import dev.cairn.migrate.MigrationInfo;
+import dev.cairn.migrate.MigrationPlan;
+import dev.cairn.migrate.MigrationRequest;
+import dev.cairn.migrate.MigrationResult;
 import dev.cairn.store.Postgres;
 
 import java.util.List;
@@ -26,9 +29,27 @@ public final class Migrations implements AutoCloseable {
     }
 
     public static Migrations open(CairnConfig config, Feedback feedback) {
-        DataModel model = Cairn.dataModel(config);
+        return open(config, Cairn.dataModel(config), feedback);
+    }
+
+    /** Opens with a data model of the caller's: for tests and tools that define their own revisions. */
+    public static Migrations open(CairnConfig config, DataModel model, Feedback feedback) {
         Postgres postgres = Postgres.connect(config, feedback);
         return new Migrations(postgres, Engine.of(postgres, model, config.admin(), feedback));
+    }
+
+    /** What {@link #migrate} would do, step by step; changes nothing. */
+    public MigrationPlan plan(MigrationRequest request) {
+        return engine.plan(request);
+    }
+
+    /**
+     * Moves the database and datasets as asked. Needs admin. Refuses before changing anything if
+     * any part cannot be done; a step that fails leaves its target as it was, and running the same
+     * request again finishes the job.
+     */
+    public MigrationResult migrate(MigrationRequest request) {
+        return engine.migrate(request);
     }
 
     /** Release, data model, database version and policy, and every dataset's version. */

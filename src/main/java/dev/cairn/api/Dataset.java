@@ -92,6 +92,21 @@ public interface Dataset {
         return countValues(path, Filter.all());
     }
 
+    /**
+     * Saves a query under a name, replacing a view of that name (data model 0.3.0 and later: on
+     * an older database this is refused, saying which upgrade it needs).
+     */
+    void saveView(String name, Query query);
+
+    /** A saved view's query. */
+    Optional<Query> view(String name);
+
+    /** The saved views, by name. */
+    Map<String, Query> views();
+
+    /** Deletes a saved view; returns whether it existed. */
+    boolean deleteView(String name);
+
     void setInfo(Map<String, Object> info);
 
     void setTags(List<String> tags);

@@ -40,6 +40,7 @@ public final class Revision {
     private final Step up;
     private final Step down;
     private final String irreversibleReason;
+    private final String downNote;
 
     private Revision(Builder b) {
         this.version = b.version;
@@ -49,6 +50,7 @@ public final class Revision {
         this.up = b.up;
         this.down = b.down;
         this.irreversibleReason = b.irreversibleReason;
+        this.downNote = b.downNote;
     }
 
     /** Starts a revision of the database as a whole. */
@@ -86,6 +88,11 @@ public final class Revision {
         return Optional.ofNullable(irreversibleReason);
     }
 
+    /** What going down through this revision loses, for the admin to read in the plan. */
+    public Optional<String> downNote() {
+        return Optional.ofNullable(downNote);
+    }
+
     public void up(RevisionContext context) throws SQLException {
         up.run(context);
     }
@@ -113,6 +120,7 @@ public final class Revision {
         private Step up;
         private Step down;
         private String irreversibleReason;
+        private String downNote;
 
         private Builder(Version version, String description, Scope scope) {
             if (description == null || description.isBlank() || description.contains("\n")) {
@@ -158,6 +166,12 @@ public final class Revision {
                 throw new IllegalArgumentException("an irreversible revision must say why it cannot go down");
             }
             this.irreversibleReason = reason;
+            return this;
+        }
+
+        /** Says what going down through this revision loses (shown by {@code cairn migrate --plan}). */
+        public Builder downNote(String note) {
+            this.downNote = note;
             return this;
         }
 

@@ -7,6 +7,12 @@ import dev.cairn.migrate.DatabaseState;
 import dev.cairn.migrate.DatasetStatus;
 import dev.cairn.migrate.HistoryEntry;
 import dev.cairn.migrate.MigrationInfo;
+import dev.cairn.migrate.MigrationPlan;
+import dev.cairn.migrate.MigrationRequest;
+import dev.cairn.migrate.MigrationResult;
+import dev.cairn.migrate.StepResult;
+import dev.cairn.api.Texts;
+import dev.cairn.api.Version;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -18,8 +24,20 @@ import java.util.concurrent.Callable;
 @Command(name = "migrate", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Show or move the data model version of the database and its datasets.",
                 "",
-                "  cairn migrate --info        versions of this client, the database and every dataset",
-                "  cairn migrate --history     what was migrated, when, by whom, how long it took"},
+                "  cairn migrate --info             versions of this client, the database and every dataset",
+                "  cairn migrate --plan [...]       what a migration would do, step by step",
+                "  cairn migrate --history          what was migrated, when, by whom, how long it took",
+                "  cairn migrate                    the database, to this client's version (datasets follow",
+                "                                   when next loaded)",
+                "  cairn migrate --all              the database and every dataset",
+                "  cairn migrate -n A B             only the named datasets",
+                "  ... -v 0.3.0 | --release 0.3.1   to that version, up or down (down runs each revision's",
+                "                                   down, newest first)",
+                "",
+                "Moving versions needs admin (CAIRN_DATABASE_ADMIN=true); --info, --plan and --history",
+                "never change anything. A step that fails leaves its target as it was; running the same",
+                "command again finishes an interrupted migration. Exit status is 0 only when all that",
+                "was asked was done."},
         footer = ExitCodes.FOOTER)
 final class MigrateCommand implements Callable<Integer> {
 
@@ -37,7 +55,42 @@ final class MigrateCommand implements Callable<Integer> {
         @Option(names = "--history", description = "Show the migrations that ran: what, from and to which version, by"
                 + " whom, when, how long. Changes nothing.")
         boolean history;
+
+        @Option(names = "--plan", description = "Show what the migration would do, for the database and each dataset."
+                + " Changes nothing.")
+        boolean plan;
     }
+
+    @ArgGroup(exclusive = true)
+    Selection selection = new Selection();
+
+    static final class Selection {
+        @Option(names = "--all", description = "The database and every dataset.")
+        boolean all;
+
+        @Option(names = {"-n", "--datasets"}, arity = "1..*", paramLabel = "NAME", description = "Only these datasets.")
+        java.util.List<String> names;
+    }
+
+    @ArgGroup(exclusive = true)
+    Destination destination = new Destination();
+
+    static final class Destination {
+        @Option(names = {"-v", "--to"}, paramLabel = "VERSION", description = "The destination data model version.")
+        String version;
+
+        @Option(names = "--release", paramLabel = "RELEASE", description = "The destination: that release's data model"
+                + " version ('cairn releases' lists them).")
+        String release;
+    }
+
+    @Option(names = "--error-level", paramLabel = "0|1|2", defaultValue = "0", description = "When a dataset fails:"
+            + " 0 stop (default), 1 warn and go on, 2 go on silently. The exit status is 1 either way.")
+    int errorLevel;
+
+    @Option(names = "--workers", paramLabel = "N", defaultValue = "1", description = "How many datasets migrate side by"
+            + " side (default ${DEFAULT-VALUE}).")
+    int workers;
 
     @Option(names = "--limit", paramLabel = "N", defaultValue = "50", description = "With --history: at most N entries (default ${DEFAULT-VALUE}).")
     int limit;
@@ -52,8 +105,103 @@ final class MigrateCommand implements Callable<Integer> {
             if (mode.history) {
                 return history(ctx, m);
             }
-            return info(ctx, m.info());
+            if (mode.info) {
+                return info(ctx, m.info());
+            }
+            MigrationRequest request = request();
+            if (mode.plan) {
+                return plan(ctx, m.plan(request));
+            }
+            return migrate(ctx, m.migrate(request));
         }
+    }
+
+    private MigrationRequest request() {
+        MigrationRequest.Scope scope = selection.all ? MigrationRequest.Scope.ALL
+                : selection.names != null ? MigrationRequest.Scope.NAMED : MigrationRequest.Scope.DATABASE;
+        Version v = destination.version == null ? null : Version.parse(destination.version, "data model version");
+        Version r = destination.release == null ? null : Version.parse(destination.release, "release");
+        return new MigrationRequest(scope, selection.names, v, r, errorLevel, workers);
+    }
+
+    private int plan(Context ctx, MigrationPlan plan) {
+        if (json) {
+            JsonOut.print(ctx.out, planJson(plan));
+            return ExitCodes.OK;
+        }
+        ctx.out.println("Plan for the " + plan.database() + ": " + plan.from().map(Object::toString).orElse("no Cairn database")
+                + " -> " + plan.target());
+        if (plan.isEmpty()) {
+            ctx.out.println("  nothing to do");
+        }
+        int i = 1;
+        for (MigrationPlan.Step s : plan.steps()) {
+            ctx.out.println(String.format("  %d. %s %s -> %s", i++, Texts.printable(s.target()),
+                    s.from() == null ? "none" : s.from(), s.to()));
+            for (String r : s.revisions()) {
+                ctx.out.println("       " + r);
+            }
+        }
+        for (String n : plan.notes()) {
+            ctx.out.println("Note: " + n);
+        }
+        ctx.out.println("Nothing was changed.");
+        return ExitCodes.OK;
+    }
+
+    private static ObjectNode planJson(MigrationPlan plan) {
+        ObjectNode o = JsonOut.object();
+        o.put("database", plan.database());
+        o.put("from", plan.from().map(Object::toString).orElse(null));
+        o.put("target", plan.target().toString());
+        ArrayNode steps = o.putArray("steps");
+        for (MigrationPlan.Step s : plan.steps()) {
+            ObjectNode j = steps.addObject();
+            j.put("dataset", s.dataset().orElse(null));
+            j.put("from", s.from() == null ? null : s.from().toString());
+            j.put("to", s.to().toString());
+            ArrayNode revs = j.putArray("revisions");
+            s.revisions().forEach(revs::add);
+        }
+        ArrayNode notes = o.putArray("notes");
+        plan.notes().forEach(notes::add);
+        return o;
+    }
+
+    private int migrate(Context ctx, MigrationResult result) {
+        if (json) {
+            ObjectNode o = JsonOut.object();
+            o.set("plan", planJson(result.plan()));
+            ArrayNode steps = o.putArray("steps");
+            for (StepResult s : result.steps()) {
+                steps.addObject().put("dataset", s.dataset().orElse(null))
+                        .put("from", s.from() == null ? null : s.from().toString()).put("to", s.to().toString())
+                        .put("outcome", s.outcome().text()).put("seconds", s.took().toMillis() / 1000.0)
+                        .put("message", s.message());
+            }
+            o.put("complete", result.complete());
+            o.put("summary", result.summary());
+            JsonOut.print(ctx.out, o);
+            return result.complete() ? ExitCodes.OK : ExitCodes.FAILED;
+        }
+        for (String n : result.plan().notes()) {
+            ctx.out.println("Note: " + n);
+        }
+        Table t = new Table("STEP", "FROM", "TO", "OUTCOME", "TOOK", "");
+        for (StepResult s : result.steps()) {
+            t.row(s.target(), s.from() == null ? "none" : s.from(), s.to(), s.outcome().text(),
+                    CliFeedback.seconds(s.took()), s.message() == null ? "" : s.message());
+        }
+        if (!t.isEmpty()) {
+            t.print(ctx.out);
+        }
+        if (ctx.verbose()) {
+            for (MigrationPlan.Step s : result.plan().steps()) {
+                ctx.out.println(Texts.printable(s.target()) + ": " + String.join("; ", s.revisions()));
+            }
+        }
+        (result.complete() ? ctx.out : ctx.err).println(result.summary());
+        return result.complete() ? ExitCodes.OK : ExitCodes.FAILED;
     }
 
     private int info(Context ctx, MigrationInfo info) {

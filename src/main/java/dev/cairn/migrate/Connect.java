@@ -91,7 +91,7 @@ final class Connect {
     }
 
     Connected connect() {
-        DatabaseState state = inspect().orElseGet(this::initialise);
+        DatabaseState state = inspect().orElseGet(() -> initialise(model.version()));
         Decision decision = decide(state);
         if (decision instanceof Decision.Upgrade) {
             state = autoUpgrade(state);
@@ -161,7 +161,8 @@ final class Connect {
         }, "upgrading the database");
     }
 
-    private DatabaseState initialise() {
+    /** Creates the Cairn database at version {@code at}, unless another client just did. */
+    DatabaseState initialise(Version at) {
         if (!postgres.isLocal() && !admin) {
             throw new RefusedException("there is no Cairn database in the " + postgres.description() + " yet, and on"
                     + " a shared server only an admin may create one. An admin runs, with this release: "
@@ -177,14 +178,13 @@ final class Connect {
                 throw partial();
             }
             if (p == Records.Presence.NONE) {
-                create(c);
+                create(c, at);
             }
             return Records.read(c, "");
         }, "creating the Cairn database");
     }
 
-    private void create(Connection c) throws SQLException {
-        Version v = model.version();
+    private void create(Connection c, Version v) throws SQLException {
         Records.createTables(c);
         DatasetContext ctx = DatasetContext.database(c, feedback);
         for (Revision r : model.between(Version.of(0, 0, 0), v, Revision.Scope.DATABASE)) {

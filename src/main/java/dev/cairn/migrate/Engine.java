@@ -34,6 +34,7 @@ public final class Engine {
     private final Feedback feedback;
     private final Steps steps;
     private final Connect connect;
+    private final Migrate migrate;
     private volatile DatabaseState state;
     private volatile Version working;
 
@@ -44,6 +45,7 @@ public final class Engine {
         this.feedback = feedback;
         this.steps = new Steps(postgres, model, feedback);
         this.connect = new Connect(postgres, model, admin, feedback, steps);
+        this.migrate = new Migrate(postgres, model, admin, feedback, steps, connect);
     }
 
     /** An engine that has not connected yet: for commands that only read, or that an admin runs. */
@@ -137,6 +139,14 @@ public final class Engine {
         return model.knows(v) ? v : model.version();
     }
 
+    /**
+     * The version this client works at on the database as a whole, read in the caller's
+     * transaction under the record's shared lock, so that it cannot move until that transaction ends.
+     */
+    public Version databaseWorkingVersion(Connection tx) throws SQLException {
+        return Version.min(Records.read(tx, "FOR SHARE").version(), model.version());
+    }
+
     /** What {@code cairn migrate --info} shows; changes nothing. */
     public MigrationInfo info() {
         Optional<DatabaseState> found = connect.inspect();
@@ -222,6 +232,16 @@ public final class Engine {
             return "older than this client, which cannot use it until it is upgraded";
         }
         return v.equals(d) ? "up to date" : "usable as it is";
+    }
+
+    /** What {@code cairn migrate} would do; changes nothing. */
+    public MigrationPlan plan(MigrationRequest request) {
+        return migrate.plan(request);
+    }
+
+    /** Runs {@code cairn migrate}: needs admin; refuses before changing anything if any part cannot be done. */
+    public MigrationResult migrate(MigrationRequest request) {
+        return migrate.run(request);
     }
 
     /** The newest history entries first. */

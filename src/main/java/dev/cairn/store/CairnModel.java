@@ -24,14 +24,45 @@ public final class CairnModel {
                     .compatible(true)
                     .up(ctx -> SampleTable.createBaseline(ctx.connection(), ctx.datasetId()))
                     .irreversible(FIRST)
+                    .build(),
+            Revision.dataset("0.2.0", "samples gain created_at and last_modified_at, the latter kept by a trigger")
+                    .compatible(true)
+                    .up(ctx -> SampleTable.addTimestamps(ctx.connection(), ctx.datasetId()))
+                    .down(ctx -> SampleTable.dropTimestamps(ctx.connection(), ctx.datasetId()))
+                    .downNote("samples lose their creation and modification times")
+                    .build(),
+            Revision.database("0.3.0", "saved views: named queries kept with each dataset (cairn.saved_views)")
+                    .compatible(true)
+                    .up(ctx -> ViewTable.create(ctx.connection()))
+                    .down(ctx -> ViewTable.drop(ctx.connection()))
+                    .downNote("every saved view is deleted")
+                    .build(),
+            Revision.dataset("0.4.0", "detection boxes are stored as corners [x1, y1, x2, y2] instead of [x, y, w, h]")
+                    .compatible(false)
+                    .up(ctx -> convertBoxes(ctx, true))
+                    .down(ctx -> convertBoxes(ctx, false))
                     .build());
 
     private static final List<Release> RELEASES = List.of(
-            Release.of("0.1.0", "0.1.0"));
+            Release.of("0.1.0", "0.1.0"),
+            Release.of("0.2.0", "0.2.0"),
+            Release.of("0.2.1", "0.2.0"),
+            Release.of("0.3.0", "0.3.0"),
+            Release.of("0.4.0", "0.4.0"));
 
     private static final DataModel SHIPPED = DataModel.of(REVISIONS, RELEASES);
 
     private CairnModel() {
+    }
+
+    /** Revision 0.4.0: every detections field of the dataset, one set-based statement each. */
+    private static void convertBoxes(dev.cairn.api.RevisionContext ctx, boolean toCorners) throws java.sql.SQLException {
+        DatasetRecord d = DatasetTable.byId(ctx.connection(), ctx.datasetId()).orElseThrow();
+        for (dev.cairn.api.Field f : d.fields()) {
+            if (f.type().kind() == dev.cairn.api.FieldType.Kind.DETECTIONS) {
+                SampleTable.convertBoxes(ctx.connection(), ctx.datasetId(), f.name(), toCorners);
+            }
+        }
     }
 
     /** The data model of this release: every revision and release up to it. */

@@ -42,8 +42,8 @@ public final class Directory {
      * Copies a dataset under a new name, at the same version as the source, content as stored.
      * The source is kept from changing while it is copied.
      */
-    public static DatasetRecord cloneDataset(Connection tx, DataModel model, String from, String to, Feedback feedback)
-            throws SQLException {
+    public static DatasetRecord cloneDataset(Connection tx, DataModel model, String from, String to, boolean views,
+                                             Feedback feedback) throws SQLException {
         DatasetNames.check(to);
         DatasetRecord source = DatasetTable.lockForCopy(tx, from).orElseThrow(() -> DatasetTable.missing(from));
         if (!model.knows(source.version())) {
@@ -56,6 +56,9 @@ public final class Directory {
                 source.tags(), source.classes(), source.fields()), feedback);
         long rows = SampleTable.copyAll(tx, source.id(), copy.id());
         DatasetTable.setCount(tx, copy.id(), rows);
+        if (views) {
+            ViewTable.copy(tx, source.id(), copy.id());
+        }
         return DatasetTable.byId(tx, copy.id()).orElseThrow();
     }
 

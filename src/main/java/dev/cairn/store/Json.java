@@ -34,8 +34,13 @@ import java.util.Map;
  */
 public final class Json {
 
+    /**
+     * Reads fractions as exact decimals: stored box corners are sums of decimals, and turning them
+     * back into widths must give back the very numbers that were written.
+     */
     public static final ObjectMapper MAPPER = new ObjectMapper()
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
     static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     private Json() {
@@ -118,11 +123,35 @@ public final class Json {
         throw new IllegalArgumentException("not a canonical value: " + value.getClass());
     }
 
-    /** The fields of a sample as one JSON object. */
+    /** The fields of a sample as one JSON object, as exported. */
     public static ObjectNode encodeFields(Map<String, Object> fields) {
         ObjectNode o = NODES.objectNode();
         fields.forEach((k, v) -> o.set(k, encode(v)));
         return o;
+    }
+
+    /** The fields of a sample as one JSON object, as stored at a layout. */
+    public static ObjectNode encodeFields(Map<String, Object> fields, Layout layout) {
+        ObjectNode o = NODES.objectNode();
+        fields.forEach((k, v) -> o.set(k, v instanceof Detections d && layout.boxCorners() ? corners(d) : encode(v)));
+        return o;
+    }
+
+    /** Detections with boxes as corners {@code [x1, y1, x2, y2]}, summed as exact decimals. */
+    private static JsonNode corners(Detections ds) {
+        ObjectNode o = (ObjectNode) encode(ds);
+        for (JsonNode d : o.get("detections")) {
+            ArrayNode box = (ArrayNode) d.get("bounding_box");
+            java.math.BigDecimal x = decimal(box.get(0).doubleValue());
+            java.math.BigDecimal y = decimal(box.get(1).doubleValue());
+            box.set(2, NODES.numberNode(x.add(decimal(box.get(2).doubleValue()))));
+            box.set(3, NODES.numberNode(y.add(decimal(box.get(3).doubleValue()))));
+        }
+        return o;
+    }
+
+    private static java.math.BigDecimal decimal(double d) {
+        return new java.math.BigDecimal(Double.toString(d));
     }
 
     public static JsonNode encodeMetadata(Metadata m) {
@@ -207,6 +236,11 @@ public final class Json {
      * not name are left out: a newer client may have written fields this one does not know.
      */
     public static Map<String, Object> decodeFields(JsonNode fields, Map<String, FieldType> schema) {
+        return decodeFields(fields, schema, null);
+    }
+
+    /** The fields of a stored sample, as the layout it was written at has them. */
+    public static Map<String, Object> decodeFields(JsonNode fields, Map<String, FieldType> schema, Layout layout) {
         if (fields == null || fields.isNull()) {
             return Map.of();
         }
@@ -217,9 +251,14 @@ public final class Json {
         for (Iterator<Map.Entry<String, JsonNode>> it = fields.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             FieldType type = schema.get(e.getKey());
-            if (type != null) {
-                out.put(e.getKey(), decode(e.getValue(), type, e.getKey()));
+            if (type == null) {
+                continue;
             }
+            JsonNode value = e.getValue();
+            if (layout != null && layout.boxCorners() && type.kind() == FieldType.Kind.DETECTIONS) {
+                value = fromCorners(value);
+            }
+            out.put(e.getKey(), decode(value, type, e.getKey()));
         }
         return Collections.unmodifiableMap(out);
     }
@@ -285,6 +324,32 @@ public final class Json {
             }
             default -> throw new IllegalStateException(type.toString());
         }
+    }
+
+    /** Stored corners {@code [x1, y1, x2, y2]} back to {@code [x, y, w, h]}, in exact decimals. */
+    private static JsonNode fromCorners(JsonNode n) {
+        if (!n.isObject() || !n.path("detections").isArray()) {
+            return n;
+        }
+        ObjectNode copy = n.deepCopy();
+        for (JsonNode d : copy.get("detections")) {
+            JsonNode box = d.path("bounding_box");
+            if (box.isArray() && box.size() == 4 && allNumbers(box)) {
+                ArrayNode b = (ArrayNode) box;
+                b.set(2, NODES.numberNode(b.get(2).decimalValue().subtract(b.get(0).decimalValue())));
+                b.set(3, NODES.numberNode(b.get(3).decimalValue().subtract(b.get(1).decimalValue())));
+            }
+        }
+        return copy;
+    }
+
+    private static boolean allNumbers(JsonNode array) {
+        for (JsonNode e : array) {
+            if (!e.isNumber()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String text(JsonNode n, String field, FieldType type) {

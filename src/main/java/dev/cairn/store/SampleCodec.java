@@ -24,13 +24,16 @@ final class SampleCodec {
     private final String datasetName;
     private final Map<String, FieldType> schema;
     private final List<Field> added = new ArrayList<>();
-    @SuppressWarnings("unused")
-    private final Version working;
+    private final Layout layout;
 
     SampleCodec(DatasetRecord dataset, Version working) {
         this.datasetName = dataset.name();
         this.schema = new LinkedHashMap<>(dataset.schema());
-        this.working = working;
+        this.layout = Layout.at(working);
+    }
+
+    Layout layout() {
+        return layout;
     }
 
     /** The fields the writes so far added to the schema. */
@@ -67,14 +70,15 @@ final class SampleCodec {
             conformed.put(name, Values.conform(name, type, value));
         }
         String metadata = s.metadata().map(m -> Json.write(Json.encodeMetadata(m))).orElse(null);
-        return new SampleRow(s.id(), s.filepath(), s.tags(), metadata, Json.write(Json.encodeFields(conformed)), null, null);
+        return new SampleRow(s.id(), s.filepath(), s.tags(), metadata, Json.write(Json.encodeFields(conformed, layout)),
+                null, null);
     }
 
     Sample fromRow(SampleRow row) {
         try {
             return Sample.restore(row.id(), row.filepath(), row.tags(),
                     row.metadata() == null ? null : Json.decodeMetadata(Json.read(row.metadata())),
-                    Json.decodeFields(Json.read(row.fields()), schema), row.createdAt(), row.lastModifiedAt());
+                    Json.decodeFields(Json.read(row.fields()), schema, layout), row.createdAt(), row.lastModifiedAt());
         } catch (Json.Mismatch | InvalidInputException e) {
             throw new DamagedDatabaseException("sample " + row.id() + " of the dataset " + Texts.quoted(datasetName)
                     + " does not match its schema: " + e.getMessage() + ". The database was changed outside Cairn");

@@ -23,7 +23,8 @@ import java.util.UUID;
  */
 public final class SampleTable {
 
-    static final String COLUMNS = "s.id, s.filepath, s.tags, s.metadata, s.fields";
+    private static final String COLUMNS = "s.id, s.filepath, s.tags, s.metadata, s.fields";
+    private static final String COLUMNS_WITH_TIMES = COLUMNS + ", s.created_at, s.last_modified_at";
     private static final String INSERT_COLUMNS = "id, filepath, tags, metadata, fields";
 
     private SampleTable() {
@@ -51,6 +52,58 @@ public final class SampleTable {
                     + " tags text[] NOT NULL DEFAULT '{}',"
                     + " metadata jsonb,"
                     + " fields jsonb NOT NULL DEFAULT '{}')");
+        }
+    }
+
+    /** Revision 0.2.0 up: samples gain creation and last-modification times, the latter kept by a trigger. */
+    static void addTimestamps(Connection c, long datasetId) throws SQLException {
+        String t = name(datasetId);
+        String touch = "cairn_data.\"samples_" + datasetId + "_touch\"";
+        try (Statement s = c.createStatement()) {
+            // no default while adding: samples stored before 0.2.0 have no known creation time
+            s.execute("ALTER TABLE " + t + " ADD COLUMN created_at timestamptz, ADD COLUMN last_modified_at timestamptz");
+            s.execute("ALTER TABLE " + t + " ALTER COLUMN created_at SET DEFAULT now(),"
+                    + " ALTER COLUMN last_modified_at SET DEFAULT now()");
+            s.execute("CREATE FUNCTION " + touch + "() RETURNS trigger LANGUAGE plpgsql AS"
+                    + " $$BEGIN NEW.last_modified_at := now(); RETURN NEW; END$$");
+            s.execute("CREATE TRIGGER touch BEFORE UPDATE ON " + t + " FOR EACH ROW EXECUTE FUNCTION " + touch + "()");
+        }
+    }
+
+    /** Revision 0.2.0 down. */
+    static void dropTimestamps(Connection c, long datasetId) throws SQLException {
+        String t = name(datasetId);
+        try (Statement s = c.createStatement()) {
+            s.execute("DROP TRIGGER touch ON " + t);
+            s.execute("DROP FUNCTION cairn_data.\"samples_" + datasetId + "_touch\"()");
+            s.execute("ALTER TABLE " + t + " DROP COLUMN created_at, DROP COLUMN last_modified_at");
+        }
+    }
+
+    /**
+     * Revision 0.4.0: rewrites the boxes of one detections field between {@code [x, y, w, h]} and
+     * corners {@code [x1, y1, x2, y2]}, in one statement, in exact decimal arithmetic so that going
+     * there and back gives the very same numbers.
+     */
+    static void convertBoxes(Connection c, long datasetId, String field, boolean toCorners) throws SQLException {
+        String x = "(d -> 'bounding_box' ->> 0)::numeric";
+        String y = "(d -> 'bounding_box' ->> 1)::numeric";
+        String third = "(d -> 'bounding_box' ->> 2)::numeric";
+        String fourth = "(d -> 'bounding_box' ->> 3)::numeric";
+        String box = toCorners
+                ? "jsonb_build_array(" + x + ", " + y + ", " + x + " + " + third + ", " + y + " + " + fourth + ")"
+                : "jsonb_build_array(" + x + ", " + y + ", " + third + " - " + x + ", " + fourth + " - " + y + ")";
+        String sql = "UPDATE " + name(datasetId) + " SET fields = jsonb_set(fields, ARRAY[?, 'detections'],"
+                + " (SELECT coalesce(jsonb_agg(CASE WHEN jsonb_typeof(d -> 'bounding_box') = 'array'"
+                + " AND jsonb_array_length(d -> 'bounding_box') = 4"
+                + " THEN jsonb_set(d, '{bounding_box}', " + box + ") ELSE d END ORDER BY o), '[]'::jsonb)"
+                + " FROM jsonb_array_elements(fields -> ? -> 'detections') WITH ORDINALITY AS e(d, o)))"
+                + " WHERE jsonb_typeof(fields -> ? -> 'detections') = 'array'";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, field);
+            ps.setString(2, field);
+            ps.setString(3, field);
+            ps.executeUpdate();
         }
     }
 
@@ -125,12 +178,17 @@ public final class SampleTable {
         }
     }
 
-    static Optional<SampleRow> get(Connection c, long datasetId, String id) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM " + name(datasetId)
+    /** The columns a client working at {@code layout} reads, aliased {@code s}. */
+    static String columns(Layout layout) {
+        return layout.sampleTimestamps() ? COLUMNS_WITH_TIMES : COLUMNS;
+    }
+
+    static Optional<SampleRow> get(Connection c, long datasetId, String id, Layout layout) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + columns(layout) + " FROM " + name(datasetId)
                 + " s WHERE s.id = ?")) {
             ps.setObject(1, UUID.fromString(id));
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(read(rs)) : Optional.empty();
+                return rs.next() ? Optional.of(read(rs, layout)) : Optional.empty();
             }
         }
     }
@@ -205,9 +263,11 @@ public final class SampleTable {
         return out;
     }
 
-    static SampleRow read(ResultSet rs) throws SQLException {
+    static SampleRow read(ResultSet rs, Layout layout) throws SQLException {
+        java.sql.Timestamp created = layout.sampleTimestamps() ? rs.getTimestamp(6) : null;
+        java.sql.Timestamp modified = layout.sampleTimestamps() ? rs.getTimestamp(7) : null;
         return new SampleRow(rs.getString(1), rs.getString(2), DatasetTable.strings(rs.getArray(3)), rs.getString(4),
-                rs.getString(5), null, null);
+                rs.getString(5), created == null ? null : created.toInstant(), modified == null ? null : modified.toInstant());
     }
 
     static void bind(PreparedStatement ps, int first, List<Object> params) throws SQLException {

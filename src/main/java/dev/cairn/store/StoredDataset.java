@@ -57,14 +57,22 @@ public final class StoredDataset implements Dataset {
     private final DataModel model;
     private final long id;
     private final Supplier<String> writtenBy;
+    private final Sql.Work<Version> databaseVersion;
     private volatile String name;
 
-    public StoredDataset(Postgres postgres, DataModel model, DatasetRecord record, Supplier<String> writtenBy) {
+    /**
+     * @param writtenBy       the release that last moved the database, to name in refusals
+     * @param databaseVersion the version this client works at on the database as a whole, read in
+     *                        the caller's transaction and kept from changing until it ends
+     */
+    public StoredDataset(Postgres postgres, DataModel model, DatasetRecord record, Supplier<String> writtenBy,
+                         Sql.Work<Version> databaseVersion) {
         this.postgres = postgres;
         this.model = model;
         this.id = record.id();
         this.name = record.name();
         this.writtenBy = writtenBy;
+        this.databaseVersion = databaseVersion;
     }
 
     /** The dataset's number, which names its sample table. */
@@ -170,7 +178,7 @@ public final class StoredDataset implements Dataset {
     public Optional<Sample> find(String sampleId) {
         String checked = SampleIds.check(sampleId);
         return read("reading a sample", (c, r, w) ->
-                SampleTable.get(c, id, checked).map(row -> new SampleCodec(r, w).fromRow(row)));
+                SampleTable.get(c, id, checked, Layout.at(w)).map(row -> new SampleCodec(r, w).fromRow(row)));
     }
 
     @Override
@@ -237,7 +245,7 @@ public final class StoredDataset implements Dataset {
         SampleQuerySql q = sql(r);
         SampleQuerySql.Fragment where = q.where(query.filter());
         SampleQuerySql.Fragment window = q.window(query);
-        PreparedStatement ps = c.prepareStatement("SELECT " + SampleTable.COLUMNS + " FROM "
+        PreparedStatement ps = c.prepareStatement("SELECT " + SampleTable.columns(codec.layout()) + " FROM "
                 + SampleTable.name(id) + " s WHERE " + where.sql() + window.sql());
         ps.setFetchSize(1000);
         SampleTable.bind(ps, 1, where.params());
@@ -265,7 +273,7 @@ public final class StoredDataset implements Dataset {
                 }
                 ready = null;
                 try {
-                    return codec.fromRow(SampleTable.read(rs));
+                    return codec.fromRow(SampleTable.read(rs, codec.layout()));
                 } catch (SQLException e) {
                     throw Sql.translate(e, "reading the dataset " + Texts.quoted(name));
                 }
@@ -443,6 +451,65 @@ public final class StoredDataset implements Dataset {
             return Json.plain(Json.read(json.getValue()));
         }
         return sqlValue;
+    }
+
+    private static final int MAX_VIEW_NAME = 100;
+
+    /** Saved views need data model 0.3.0, of the database and of this client. */
+    private <T> T withViews(String doing, Work<T> work) {
+        return write(doing, (c, r, w) -> {
+            Version database = databaseVersion.run(c);
+            if (!Layout.at(model.version()).savedViews()) {
+                throw new dev.cairn.api.RefusedException("this client (release " + model.release() + ", data model "
+                        + model.version() + ") has no saved views: they came with data model " + Layout.SAVED_VIEWS);
+            }
+            if (!Layout.at(database).savedViews()) {
+                throw new dev.cairn.api.RefusedException("saved views need data model " + Layout.SAVED_VIEWS + ", and this"
+                        + " client works with the database at " + database + ". An admin upgrades it with this release:"
+                        + " CAIRN_DATABASE_ADMIN=true cairn migrate");
+            }
+            return work.run(c, r, w);
+        });
+    }
+
+    private static String checkViewName(String view) {
+        if (view == null || view.isEmpty() || view.length() > MAX_VIEW_NAME || view.chars().anyMatch(Character::isISOControl)) {
+            throw new dev.cairn.api.InvalidInputException("a view's name is 1 to " + MAX_VIEW_NAME + " characters without"
+                    + " control characters, not " + Texts.quoted(String.valueOf(view)));
+        }
+        return view;
+    }
+
+    @Override
+    public void saveView(String view, Query query) {
+        checkViewName(view);
+        String json = QueryJson.write(query);
+        withViews("saving view " + Texts.quoted(view), (c, r, w) -> {
+            sql(r).where(query.filter());
+            sql(r).window(query);
+            ViewTable.save(c, id, view, json);
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<Query> view(String view) {
+        return withViews("reading view " + Texts.quoted(view), (c, r, w) ->
+                ViewTable.get(c, id, view).map(QueryJson::read));
+    }
+
+    @Override
+    public Map<String, Query> views() {
+        return withViews("reading the saved views", (c, r, w) -> {
+            Map<String, Query> out = new LinkedHashMap<>();
+            ViewTable.list(c, id).forEach((k, v) -> out.put(k, QueryJson.read(v)));
+            return out;
+        });
+    }
+
+    @Override
+    public boolean deleteView(String view) {
+        return withViews("deleting view " + Texts.quoted(view), (c, r, w) -> ViewTable.delete(c, id, view));
     }
 
     @Override

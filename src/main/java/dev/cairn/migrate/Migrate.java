@@ -1,0 +1,354 @@
+package dev.cairn.migrate;
+
+import dev.cairn.api.CairnException;
+import dev.cairn.api.DamagedDatabaseException;
+import dev.cairn.api.DataModel;
+import dev.cairn.api.Feedback;
+import dev.cairn.api.NotFoundException;
+import dev.cairn.api.RefusedException;
+import dev.cairn.api.Release;
+import dev.cairn.api.Revision;
+import dev.cairn.api.Texts;
+import dev.cairn.api.Version;
+import dev.cairn.store.DatasetRecord;
+import dev.cairn.store.DatasetTable;
+import dev.cairn.store.Postgres;
+import dev.cairn.store.Sql;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * {@code cairn migrate}: plans a migration from the database as it is, refuses before changing
+ * anything if any part cannot be done (unknown versions, irreversible revisions, datasets this
+ * client does not know), then runs it step by step under the database migration lock.
+ *
+ * <p>Going up, the database moves first and the datasets follow; going down, every dataset above
+ * the destination comes down first (a dataset is never ahead of its database) and the database
+ * last. While it runs, the database records where it is going, so that no lazy upgrade undoes a
+ * downgrade under way or interrupted; running the same command again finishes it.
+ */
+final class Migrate {
+
+    private final Postgres postgres;
+    private final DataModel model;
+    private final boolean admin;
+    private final Feedback feedback;
+    private final Steps steps;
+    private final Connect connect;
+
+    Migrate(Postgres postgres, DataModel model, boolean admin, Feedback feedback, Steps steps, Connect connect) {
+        this.postgres = postgres;
+        this.model = model;
+        this.admin = admin;
+        this.feedback = feedback;
+        this.steps = steps;
+        this.connect = connect;
+    }
+
+    /** The destination of a request: its version, its release's version, or this client's. */
+    Version target(MigrationRequest request) {
+        if (request.release() != null) {
+            Version r = request.release();
+            Optional<Release> release = model.findRelease(r);
+            if (release.isEmpty()) {
+                if (r.isAfter(model.release())) {
+                    throw new RefusedException("release " + r + " is newer than this client (release " + model.release()
+                            + "), which does not know its data model; run the migration with release " + r
+                            + " or newer");
+                }
+                throw new RefusedException("there is no Cairn release " + r + "; the releases are "
+                        + model.releases().stream().map(x -> x.release().toString()).collect(Collectors.joining(", "))
+                        + " ('cairn releases' lists them with their data model versions)");
+            }
+            return release.get().dataModel();
+        }
+        if (request.version() != null) {
+            Version v = request.version();
+            if (v.isAfter(model.version())) {
+                throw new RefusedException("data model " + v + " is newer than this client's (" + model.version()
+                        + ", release " + model.release() + "), so it does not know the way there; run the migration"
+                        + " with a newer release");
+            }
+            if (!model.knows(v)) {
+                throw new RefusedException(v + " is not a data model version; the versions are " + model.versions()
+                        + " ('cairn releases' maps releases to them)");
+            }
+            return v;
+        }
+        return model.version();
+    }
+
+    MigrationPlan plan(MigrationRequest request) {
+        Version target = target(request);
+        Optional<DatabaseState> db = connect.inspect();
+        return postgres.withConnection(c -> compute(c, request, target, db), "planning the migration");
+    }
+
+    private MigrationPlan compute(Connection c, MigrationRequest request, Version t, Optional<DatabaseState> found)
+            throws SQLException {
+        List<MigrationPlan.Step> plan = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
+        if (found.isEmpty()) {
+            if (request.scope() == MigrationRequest.Scope.NAMED) {
+                throw new NotFoundException("there is no Cairn database in the " + postgres.description() + " yet, so no"
+                        + " dataset to migrate; create it with: CAIRN_DATABASE_ADMIN=true cairn migrate");
+            }
+            plan.add(new MigrationPlan.Step(Optional.empty(), null, t, List.of("create the Cairn database at " + t)));
+            return new MigrationPlan(postgres.description(), Optional.empty(), t, plan, notes);
+        }
+        DatabaseState db = found.get();
+        Version d = db.version();
+        Version c0 = model.version();
+        boolean moveDatabase = request.scope() != MigrationRequest.Scope.NAMED;
+        if (moveDatabase && d.isAfter(c0)) {
+            throw new RefusedException("the database is at data model " + d + ", newer than this client's (" + c0
+                    + ", release " + model.release() + "): only a client that knows " + d + " can move it. Run the"
+                    + " migration with release " + db.writtenByRelease() + " or newer. Nothing was changed.");
+        }
+        if (!model.knows(d) && d.isBefore(c0)) {
+            throw new DamagedDatabaseException("the database is recorded at version " + d + ", which is no data model"
+                    + " version (they are " + model.versions() + "): its record was tampered with. Nothing was changed.");
+        }
+        db.pending().ifPresent(p -> notes.add(p.live()
+                ? "another admin's migration is under way (" + p.describe() + "); this one waits for it"
+                : "an interrupted migration is recorded (" + p.describe() + "); this one takes its place"
+                + (p.target().equals(t) ? " and finishes it" : "")));
+
+        Map<String, DatasetRecord> all = new LinkedHashMap<>();
+        for (DatasetRecord r : DatasetTable.list(c)) {
+            all.put(r.name(), r);
+        }
+        List<DatasetRecord> selected = new ArrayList<>();
+        if (request.scope() == MigrationRequest.Scope.ALL) {
+            selected.addAll(all.values());
+        } else if (request.scope() == MigrationRequest.Scope.NAMED) {
+            List<String> missing = new ArrayList<>();
+            for (String name : request.datasets()) {
+                DatasetRecord r = all.get(name);
+                if (r == null) {
+                    missing.add(Texts.quoted(name));
+                } else if (!selected.contains(r)) {
+                    selected.add(r);
+                }
+            }
+            if (!missing.isEmpty()) {
+                throw new NotFoundException("there is no dataset named " + String.join(", ", missing)
+                        + "; nothing was changed ('cairn datasets list' shows the datasets)");
+            }
+            if (t.isAfter(d)) {
+                throw new RefusedException("a dataset is never ahead of its database, which is at " + d + ": move the"
+                        + " database first (CAIRN_DATABASE_ADMIN=true cairn migrate -v " + t + "), or move both at once"
+                        + " (CAIRN_DATABASE_ADMIN=true cairn migrate --all -v " + t + "). Nothing was changed.");
+            }
+        }
+
+        List<DatasetRecord> moving = new ArrayList<>(selected);
+        if (moveDatabase && t.isBefore(d)) {
+            for (DatasetRecord r : all.values()) {
+                if (r.version().isAfter(t) && !moving.contains(r)) {
+                    moving.add(r);
+                    notes.add("the dataset " + Texts.quoted(r.name()) + " (at " + r.version() + ") comes down with the"
+                            + " database: a dataset is never ahead of its database");
+                }
+            }
+        }
+        List<MigrationPlan.Step> downs = new ArrayList<>();
+        List<MigrationPlan.Step> ups = new ArrayList<>();
+        for (DatasetRecord r : moving) {
+            Version v = r.version();
+            if (v.equals(t)) {
+                continue;
+            }
+            if (v.isAfter(c0)) {
+                throw new RefusedException("the dataset " + Texts.quoted(r.name()) + " is at data model " + v
+                        + ", newer than this client (release " + model.release() + ", data model " + c0 + "), which"
+                        + " does not know how to move it; run the migration with a newer release. Nothing was changed.");
+            }
+            if (!model.knows(v)) {
+                throw new DamagedDatabaseException("the dataset " + Texts.quoted(r.name()) + " is recorded at version " + v
+                        + ", which is no data model version: its record was tampered with. Nothing was changed.");
+            }
+            if (v.isAfter(d) && !(moveDatabase && t.isBefore(d))) {
+                notes.add("the dataset " + Texts.quoted(r.name()) + " is at " + v + ", ahead of the database (" + d
+                        + "), which should never be; it is brought down to " + t);
+            }
+            MigrationPlan.Step step = step(Optional.of(r.name()), v, t, Revision.Scope.DATASET);
+            (step.down() ? downs : ups).add(step);
+        }
+        if (request.scope() == MigrationRequest.Scope.NAMED && t.isBefore(d) && !downs.isEmpty()) {
+            notes.add("the database stays at " + d + ", so these datasets upgrade back to " + d + " when they are next"
+                    + " loaded; to keep them down, move the database down too (--all -v " + t + ")");
+        }
+        if (moveDatabase && !d.equals(t)) {
+            MigrationPlan.Step database = step(Optional.empty(), d, t, Revision.Scope.DATABASE);
+            if (t.isBefore(d)) {
+                plan.addAll(downs);
+                plan.add(database);
+                plan.addAll(ups);
+                notes.add("going down pins the database at " + t + ": no client upgrades it automatically until an"
+                        + " admin runs 'cairn migrate' again");
+            } else {
+                plan.add(database);
+                plan.addAll(downs);
+                plan.addAll(ups);
+            }
+        } else {
+            plan.addAll(downs);
+            plan.addAll(ups);
+        }
+        for (MigrationPlan.Step s : plan) {
+            if (s.from() != null && s.down()) {
+                for (Revision r : model.between(s.to(), s.from(), s.dataset().isPresent()
+                        ? Revision.Scope.DATASET : Revision.Scope.DATABASE)) {
+                    if (!r.reversible()) {
+                        throw new RefusedException("the " + s.target() + " cannot go down from " + s.from() + " to "
+                                + s.to() + ": revision " + r.version() + " (" + r.description() + ") cannot go down: "
+                                + r.irreversibleReason().orElse("") + ". Nothing was changed.");
+                    }
+                }
+            }
+        }
+        for (Revision r : model.between(t, d)) {
+            if (moveDatabase && t.isBefore(d) && r.downNote().isPresent()) {
+                notes.add("going below " + r.version() + ": " + r.downNote().get());
+            }
+        }
+        return new MigrationPlan(postgres.description(), Optional.of(d), t, plan, notes);
+    }
+
+    private MigrationPlan.Step step(Optional<String> dataset, Version from, Version to, Revision.Scope scope) {
+        List<Revision> path = new ArrayList<>(from.isBefore(to) ? model.between(from, to, scope) : model.between(to, from, scope));
+        if (to.isBefore(from)) {
+            Collections.reverse(path);
+        }
+        List<String> names = path.stream().map(r -> (to.isBefore(from) ? "down " : "up ") + r.version() + ": "
+                + r.description()).toList();
+        return new MigrationPlan.Step(dataset, from, to, names);
+    }
+
+    MigrationResult run(MigrationRequest request) {
+        if (!admin) {
+            throw new RefusedException("'cairn migrate' changes data model versions, which only an admin does. Run it as"
+                    + " admin: CAIRN_DATABASE_ADMIN=true " + request.command() + (postgres.isLocal() ? ""
+                    : " (on a shared server, as a database user with the admin's privileges)") + ". Nothing was changed.");
+        }
+        Version target = target(request);
+        try (Connection control = postgres.connection()) {
+            try (DatabaseLock lock = DatabaseLock.acquire(control, feedback, "migrating the database")) {
+                Optional<DatabaseState> found = connect.inspect();
+                MigrationPlan plan = compute(control, request, target, found);
+                if (found.isEmpty()) {
+                    long start = System.nanoTime();
+                    DatabaseState made = connect.initialise(target);
+                    StepResult created = new StepResult(Optional.empty(), null, made.version(), StepResult.Outcome.DONE,
+                            Duration.ofNanos(System.nanoTime() - start), "created the Cairn database");
+                    return new MigrationResult(plan, List.of(created), true, "Created the Cairn database at " + target + ".");
+                }
+                return execute(control, request, plan, found.get());
+            }
+        } catch (SQLException e) {
+            throw Sql.translate(e, "migrating");
+        }
+    }
+
+    private MigrationResult execute(Connection control, MigrationRequest request, MigrationPlan plan, DatabaseState db)
+            throws SQLException {
+        boolean recordsPending = request.scope() != MigrationRequest.Scope.NAMED;
+        if (plan.isEmpty()) {
+            if (recordsPending && db.pending().isPresent()) {
+                Records.clearPending(control);
+            }
+            return new MigrationResult(plan, List.of(), true, "Nothing to do: " + describeTarget(request, plan)
+                    + " at " + plan.target() + " already.");
+        }
+        if (recordsPending) {
+            Records.setPending(control, plan.target(), model.release().toString(), Actor.current());
+            if (plan.target().isBefore(db.version())) {
+                Records.setPinned(control, true);
+            }
+        }
+        Map<String, DatasetRecord> records = new LinkedHashMap<>();
+        for (DatasetRecord r : DatasetTable.list(control)) {
+            records.put(r.name(), r);
+        }
+        List<StepResult> results = new ArrayList<>();
+        boolean stopped = false;
+        boolean datasetFailed = false;
+        long datasets = plan.steps().stream().filter(s -> s.dataset().isPresent()).count();
+        try (Feedback.Progress progress = feedback.start("migrating " + datasets + " datasets to " + plan.target(),
+                datasets, "datasets")) {
+            for (MigrationPlan.Step s : plan.steps()) {
+                if (stopped) {
+                    break;
+                }
+                if (s.dataset().isEmpty()) {
+                    if (datasetFailed && s.down()) {
+                        results.add(new StepResult(Optional.empty(), s.from(), s.to(), StepResult.Outcome.FAILED,
+                                Duration.ZERO, "not run: a dataset that must come down first failed"));
+                        stopped = true;
+                        continue;
+                    }
+                    StepResult r = steps.database(s.from(), s.to(), request.command(), true);
+                    results.add(r);
+                    if (r.outcome() == StepResult.Outcome.FAILED) {
+                        stopped = true;
+                    }
+                    continue;
+                }
+                DatasetRecord record = records.get(s.dataset().get());
+                StepResult r;
+                try {
+                    r = record == null
+                            ? new StepResult(s.dataset(), s.from(), s.to(), StepResult.Outcome.SKIPPED, Duration.ZERO,
+                            "deleted meanwhile")
+                            : steps.dataset(record, s.to(), request.command(), false);
+                } catch (CairnException e) {
+                    r = new StepResult(s.dataset(), s.from(), s.to(), StepResult.Outcome.FAILED, Duration.ZERO, e.getMessage());
+                }
+                results.add(r);
+                progress.advance(1);
+                if (r.outcome() == StepResult.Outcome.FAILED) {
+                    datasetFailed = true;
+                    if (request.errorLevel() == 0) {
+                        stopped = true;
+                    } else if (request.errorLevel() == 1) {
+                        feedback.notice("warning: the " + r.target() + " was not migrated: " + r.message());
+                    }
+                }
+            }
+        }
+        boolean complete = results.size() == plan.steps().size()
+                && results.stream().noneMatch(r -> r.outcome() == StepResult.Outcome.FAILED);
+        if (complete && recordsPending) {
+            Records.clearPending(control);
+        }
+        long failed = results.stream().filter(r -> r.outcome() == StepResult.Outcome.FAILED).count();
+        String summary = complete
+                ? "Migrated " + describeTarget(request, plan) + " to " + plan.target() + "."
+                : "The migration to " + plan.target() + " is incomplete: " + failed + " step(s) failed"
+                + (results.size() < plan.steps().size() ? " and " + (plan.steps().size() - results.size())
+                + " did not run" : "") + ". What was done is kept, each step whole; "
+                + (recordsPending ? "the database records the unfinished migration, so lazy upgrades wait. " : "")
+                + "Fix the cause and run the same command again: " + request.command();
+        return new MigrationResult(plan, results, complete, summary);
+    }
+
+    private static String describeTarget(MigrationRequest request, MigrationPlan plan) {
+        long datasets = plan.steps().stream().filter(s -> s.dataset().isPresent()).count();
+        return switch (request.scope()) {
+            case DATABASE -> "the database" + (datasets > 0 ? " and " + datasets + " dataset(s) above it" : "");
+            case ALL -> "the database and every dataset";
+            case NAMED -> request.datasets().size() == 1 ? "the dataset " + Texts.quoted(request.datasets().get(0))
+                    : "the named datasets";
+        };
+    }
+}

@@ -1,0 +1,93 @@
+package dev.cairn.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/** The SQL of {@code cairn.saved_views}: named queries kept with each dataset (data model 0.3.0 on). */
+final class ViewTable {
+
+    private ViewTable() {
+    }
+
+    /** Revision 0.3.0 up. */
+    static void create(Connection c) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("""
+                    CREATE TABLE cairn.saved_views (
+                      dataset_id bigint NOT NULL REFERENCES cairn.datasets (id) ON DELETE CASCADE,
+                      name text NOT NULL,
+                      query jsonb NOT NULL,
+                      created_at timestamptz NOT NULL DEFAULT now(),
+                      created_by text NOT NULL DEFAULT current_user,
+                      PRIMARY KEY (dataset_id, name)
+                    )""");
+        }
+    }
+
+    /** Revision 0.3.0 down: the saved views go with it. */
+    static void drop(Connection c) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("DROP TABLE cairn.saved_views");
+        }
+    }
+
+    static void save(Connection c, long datasetId, String name, String query) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO cairn.saved_views (dataset_id, name, query)"
+                + " VALUES (?, ?, ?::jsonb) ON CONFLICT (dataset_id, name) DO UPDATE SET query = excluded.query,"
+                + " created_at = now(), created_by = current_user")) {
+            ps.setLong(1, datasetId);
+            ps.setString(2, name);
+            ps.setString(3, query);
+            ps.executeUpdate();
+        }
+    }
+
+    static Optional<String> get(Connection c, long datasetId, String name) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT query FROM cairn.saved_views WHERE dataset_id = ?"
+                + " AND name = ?")) {
+            ps.setLong(1, datasetId);
+            ps.setString(2, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+            }
+        }
+    }
+
+    static Map<String, String> list(Connection c, long datasetId) throws SQLException {
+        Map<String, String> out = new LinkedHashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT name, query FROM cairn.saved_views WHERE dataset_id = ?"
+                + " ORDER BY name")) {
+            ps.setLong(1, datasetId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), rs.getString(2));
+                }
+            }
+        }
+        return out;
+    }
+
+    static boolean delete(Connection c, long datasetId, String name) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM cairn.saved_views WHERE dataset_id = ? AND name = ?")) {
+            ps.setLong(1, datasetId);
+            ps.setString(2, name);
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    /** Copies a dataset's saved views to another, for a clone. */
+    static void copy(Connection c, long fromId, long toId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO cairn.saved_views (dataset_id, name, query)"
+                + " SELECT ?, name, query FROM cairn.saved_views WHERE dataset_id = ?")) {
+            ps.setLong(1, toId);
+            ps.setLong(2, fromId);
+            ps.executeUpdate();
+        }
+    }
+}
