@@ -9,6 +9,7 @@ import dev.cairn.api.DatasetNames;
 import dev.cairn.api.Feedback;
 import dev.cairn.api.Version;
 import dev.cairn.migrate.Engine;
+import dev.cairn.store.Acceptance;
 import dev.cairn.store.CairnModel;
 import dev.cairn.store.DatasetRecord;
 import dev.cairn.store.DatasetTable;
@@ -113,9 +114,18 @@ public final class Cairn implements AutoCloseable {
     /** Creates an empty dataset at the database's version. */
     public Dataset create(String name) {
         DatasetNames.check(name);
-        DatasetRecord r = postgres.inTransaction(tx -> Directory.create(tx, engine.model(), name,
-                engine.versionForNewDataset(tx), DatasetTable.Contents.empty(), feedback), "creating a dataset");
+        DatasetRecord r = postgres.inTransaction(tx -> usable(Directory.create(tx, engine.model(), name,
+                engine.versionForNewDataset(tx), DatasetTable.Contents.empty(), feedback)), "creating a dataset");
         return handle(r);
+    }
+
+    /**
+     * Refuses, inside the creating transaction, a dataset this client could not use: one made at
+     * the destination of a downgrade under way that this client cannot work at.
+     */
+    private DatasetRecord usable(DatasetRecord made) {
+        Acceptance.workingVersion(engine.model(), made, null);
+        return made;
     }
 
     /**
@@ -127,7 +137,8 @@ public final class Cairn implements AutoCloseable {
     }
 
     private StoredDataset handle(DatasetRecord r) {
-        return new StoredDataset(postgres, engine.model(), r, engine::writtenByRelease, engine::databaseWorkingVersion);
+        return new StoredDataset(postgres, engine.model(), r, engine::writtenByRelease, engine::databaseWorkingVersion,
+                engine::describeMigration, feedback);
     }
 
     public void rename(String from, String to) {

@@ -38,6 +38,11 @@ public final class Migrations implements AutoCloseable {
         return new Migrations(postgres, Engine.of(postgres, model, config.admin(), feedback));
     }
 
+    /** Sets the database's policy (auto or manual); needs admin. */
+    public dev.cairn.migrate.DatabaseState setPolicy(dev.cairn.migrate.Policy policy) {
+        return engine.setPolicy(policy);
+    }
+
     /** What {@link #migrate} would do, step by step; changes nothing. */
     public MigrationPlan plan(MigrationRequest request) {
         return engine.plan(request);

@@ -7,6 +7,7 @@ import dev.cairn.migrate.DatabaseState;
 import dev.cairn.migrate.DatasetStatus;
 import dev.cairn.migrate.HistoryEntry;
 import dev.cairn.migrate.MigrationInfo;
+import dev.cairn.migrate.Policy;
 import dev.cairn.migrate.MigrationPlan;
 import dev.cairn.migrate.MigrationRequest;
 import dev.cairn.migrate.MigrationResult;
@@ -33,6 +34,7 @@ import java.util.concurrent.Callable;
                 "  cairn migrate -n A B             only the named datasets",
                 "  ... -v 0.3.0 | --release 0.3.1   to that version, up or down (down runs each revision's",
                 "                                   down, newest first)",
+                "  cairn migrate --policy manual    who moves the database's version: auto or manual",
                 "",
                 "Moving versions needs admin (CAIRN_DATABASE_ADMIN=true); --info, --plan and --history",
                 "never change anything. A step that fails leaves its target as it was; running the same",
@@ -59,6 +61,10 @@ final class MigrateCommand implements Callable<Integer> {
         @Option(names = "--plan", description = "Show what the migration would do, for the database and each dataset."
                 + " Changes nothing.")
         boolean plan;
+
+        @Option(names = "--policy", paramLabel = "auto|manual", description = "Set who moves the database's version:"
+                + " auto (a newer admin client upgrades it when it connects) or manual (only 'cairn migrate'). Admin only.")
+        Policy policy;
     }
 
     @ArgGroup(exclusive = true)
@@ -107,6 +113,11 @@ final class MigrateCommand implements Callable<Integer> {
             }
             if (mode.info) {
                 return info(ctx, m.info());
+            }
+            if (mode.policy != null) {
+                DatabaseState s = m.setPolicy(mode.policy);
+                ctx.out.println("The database's policy is " + s.policy().text() + ".");
+                return ExitCodes.OK;
             }
             MigrationRequest request = request();
             if (mode.plan) {

@@ -10,6 +10,7 @@ import dev.cairn.store.Acceptance;
 import dev.cairn.store.DatasetRecord;
 import dev.cairn.store.DatasetTable;
 import dev.cairn.store.Postgres;
+import dev.cairn.store.Waits;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -101,8 +102,9 @@ public final class Engine {
      * is recorded, then checks that this client accepts the version it is at.
      */
     public DatasetRecord load(String name) {
-        DatasetRecord found = postgres.withConnection(c -> DatasetTable.touch(c, name), "loading a dataset")
-                .orElseThrow(() -> DatasetTable.missing(name));
+        DatasetRecord found = postgres.inTransaction(c -> Waits.patiently(c, () -> DatasetTable.touch(c, name),
+                        t -> Locks.describeDataset(t, name), feedback, "the dataset " + Texts.quoted(name)),
+                "loading a dataset").orElseThrow(() -> DatasetTable.missing(name));
         DatabaseState db = postgres.withConnection(c -> Records.read(c, ""), "reading the database's version");
         Version d = db.version();
         if (found.version().isAfter(d)) {
@@ -145,6 +147,11 @@ public final class Engine {
      */
     public Version databaseWorkingVersion(Connection tx) throws SQLException {
         return Version.min(Records.read(tx, "FOR SHARE").version(), model.version());
+    }
+
+    /** Tells who migrates a dataset, for clients that wait for it. */
+    public Optional<String> describeMigration(Connection c, long datasetId) throws SQLException {
+        return Locks.describeDataset(c, datasetId);
     }
 
     /** What {@code cairn migrate --info} shows; changes nothing. */
@@ -242,6 +249,26 @@ public final class Engine {
     /** Runs {@code cairn migrate}: needs admin; refuses before changing anything if any part cannot be done. */
     public MigrationResult migrate(MigrationRequest request) {
         return migrate.run(request);
+    }
+
+    /**
+     * Sets who may move the database's version: {@code auto} (a newer admin client upgrades it on
+     * connecting) or {@code manual} (only {@code cairn migrate}). Needs admin.
+     */
+    public DatabaseState setPolicy(Policy policy) {
+        if (!admin) {
+            throw new dev.cairn.api.RefusedException("only an admin sets the database's policy: run it as"
+                    + " CAIRN_DATABASE_ADMIN=true cairn migrate --policy " + policy.text() + ". Nothing was changed.");
+        }
+        return postgres.inTransaction(c -> {
+            if (Records.presence(c) != Records.Presence.PRESENT) {
+                throw new dev.cairn.api.NotFoundException("there is no Cairn database in the " + postgres.description()
+                        + " yet; create it first: CAIRN_DATABASE_ADMIN=true cairn migrate");
+            }
+            Records.read(c, "FOR UPDATE");
+            Records.setPolicy(c, policy);
+            return Records.read(c, "");
+        }, "setting the database's policy");
     }
 
     /** The newest history entries first. */

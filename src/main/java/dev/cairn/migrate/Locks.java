@@ -29,6 +29,16 @@ final class Locks {
         }
     }
 
+    /** The migration under way on the dataset of this name, as a sentence, if there is one. */
+    static Optional<String> describeDataset(Connection c, String name) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT id FROM cairn.datasets WHERE name = ?")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? describeDataset(c, rs.getLong(1)) : Optional.empty();
+            }
+        }
+    }
+
     /** The database migration under way, as a sentence, if there is one. */
     static Optional<String> describeDatabase(Connection c) throws SQLException {
         return Records.read(c, "").pending().map(PendingMigration::describe);

@@ -146,24 +146,20 @@ public final class SampleTable {
      * A dataset's sample table is not there: either the dataset was deleted meanwhile (its row is
      * gone too) or the database was damaged. The caller tells which, outside the failed transaction.
      */
-    static final class MissingTable extends RuntimeException {
+    static final class MissingTable extends DamagedDatabaseException {
         private static final long serialVersionUID = 1L;
-        final long datasetId;
         final String datasetName;
 
         MissingTable(long datasetId, String datasetName) {
-            super("the sample table " + name(datasetId) + " is missing", null, false, false);
-            this.datasetId = datasetId;
+            super("the dataset " + Texts.quoted(datasetName) + " has no sample table (" + name(datasetId) + " is"
+                    + " missing): the database was damaged or tampered with. Restore the table from a backup, or delete"
+                    + " the dataset");
             this.datasetName = datasetName;
         }
 
+        /** This, or that the dataset was deleted, if its row is gone too. */
         RuntimeException explain(boolean rowExists) {
-            if (!rowExists) {
-                return DatasetTable.gone(datasetName);
-            }
-            return new DamagedDatabaseException("the dataset " + Texts.quoted(datasetName) + " has no sample table ("
-                    + name(datasetId) + " is missing): the database was damaged or tampered with. Restore the table"
-                    + " from a backup, or delete the dataset");
+            return rowExists ? this : DatasetTable.gone(datasetName);
         }
     }
 

@@ -58,7 +58,15 @@ public final class StoredDataset implements Dataset {
     private final long id;
     private final Supplier<String> writtenBy;
     private final Sql.Work<Version> databaseVersion;
+    private final MigrationWatch watch;
+    private final Feedback feedback;
     private volatile String name;
+
+    /** Tells who migrates a dataset, for a client that has to wait for it. */
+    @FunctionalInterface
+    public interface MigrationWatch {
+        java.util.Optional<String> describe(Connection c, long datasetId) throws SQLException;
+    }
 
     /**
      * @param writtenBy       the release that last moved the database, to name in refusals
@@ -66,13 +74,23 @@ public final class StoredDataset implements Dataset {
      *                        the caller's transaction and kept from changing until it ends
      */
     public StoredDataset(Postgres postgres, DataModel model, DatasetRecord record, Supplier<String> writtenBy,
-                         Sql.Work<Version> databaseVersion) {
+                         Sql.Work<Version> databaseVersion, MigrationWatch watch, Feedback feedback) {
         this.postgres = postgres;
         this.model = model;
         this.id = record.id();
         this.name = record.name();
         this.writtenBy = writtenBy;
         this.databaseVersion = databaseVersion;
+        this.watch = watch;
+        this.feedback = feedback;
+    }
+
+    /** Takes the sample table's read lock, telling the user who migrates the dataset if it must wait. */
+    private void lockForRead(Connection c) throws SQLException {
+        Waits.patiently(c, () -> {
+            SampleTable.lockForRead(c, id, name);
+            return null;
+        }, t -> watch.describe(t, id), feedback, "the dataset " + Texts.quoted(name));
     }
 
     /** The dataset's number, which names its sample table. */
@@ -87,7 +105,7 @@ public final class StoredDataset implements Dataset {
 
     <T> T read(String doing, Work<T> work) {
         return explained(() -> postgres.inTransaction(c -> {
-            SampleTable.lockForRead(c, id, name);
+            lockForRead(c);
             DatasetRecord r = DatasetTable.byId(c, id).orElseThrow(() -> DatasetTable.gone(name));
             name = r.name();
             return work.run(c, r, Acceptance.workingVersion(model, r, writtenBy.get()));
@@ -106,7 +124,8 @@ public final class StoredDataset implements Dataset {
 
     <T> T write(String doing, Work<T> work) {
         return explained(() -> postgres.inTransaction(c -> {
-            DatasetRecord r = DatasetTable.lockForWrite(c, id, name);
+            DatasetRecord r = Waits.patiently(c, () -> DatasetTable.lockForWrite(c, id, name), t -> watch.describe(t, id),
+                    feedback, "the dataset " + Texts.quoted(name));
             name = r.name();
             Version working = Acceptance.workingVersion(model, r, writtenBy.get());
             SampleTable.lockForRead(c, id, name);
@@ -216,7 +235,7 @@ public final class StoredDataset implements Dataset {
         Connection c = connection();
         try {
             c.setAutoCommit(false);
-            SampleTable.lockForRead(c, id, name);
+            lockForRead(c);
             DatasetRecord r = DatasetTable.byId(c, id).orElseThrow(() -> DatasetTable.gone(name));
             name = r.name();
             Iterator<Sample> rows = cursor(c, r, query);
@@ -295,7 +314,7 @@ public final class StoredDataset implements Dataset {
         try {
             c.setAutoCommit(false);
             c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-            SampleTable.lockForRead(c, id, name);
+            lockForRead(c);
             DatasetRecord r = DatasetTable.byId(c, id).orElseThrow(() -> DatasetTable.gone(name));
             name = r.name();
             long total = SampleTable.count(c, id, new SampleQuerySql.Fragment("true", List.of()));

@@ -103,6 +103,34 @@ public final class Backend {
         return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
+    /**
+     * The same database reached as a shared one, through {@code CAIRN_DATABASE_URI}: on the
+     * embedded backend, a URI to the embedded server's database. Shared databases default to
+     * policy manual and to not admin.
+     */
+    public static CairnConfig.Builder asShared(CairnConfig config) {
+        if (!config.isLocal()) {
+            return config.toBuilder();
+        }
+        EmbeddedServer.Endpoint e = endpoint(config);
+        try (Connection c = raw(config)) {
+            // creates the database on the embedded server, as connecting locally would
+        } catch (SQLException ex) {
+            if (!"3D000".equals(ex.getSQLState())) {
+                throw new IllegalStateException(ex);
+            }
+            try (Connection c = raw(CairnConfig.builder().home(config.home()).postgresBinaries(config.postgresBinaries())
+                    .databaseName("postgres").build()); Statement s = c.createStatement()) {
+                s.execute("CREATE DATABASE " + config.databaseName());
+            } catch (SQLException again) {
+                throw new IllegalStateException(again);
+            }
+        }
+        return CairnConfig.builder().home(config.home()).postgresBinaries(config.postgresBinaries())
+                .databaseUri("postgresql://" + enc(e.user()) + ":" + enc(e.password()) + "@" + e.host() + ":" + e.port()
+                        + "/" + config.databaseName());
+    }
+
     /** The embedded server's endpoint, started if need be. */
     public static EmbeddedServer.Endpoint endpoint(CairnConfig config) {
         EmbeddedServer server = Postgres.embeddedServer(config);
@@ -119,7 +147,7 @@ public final class Backend {
             return DriverManager.getConnection(e.jdbcUrl(config.databaseName()), p);
         }
         DatabaseUri u = config.databaseUri().orElseThrow();
-        return superuser(serverUri(), u.database());
+        return superuser(isServer() ? serverUri() : u, u.database());
     }
 
     private static Connection superuser(DatabaseUri admin, String database) throws SQLException {

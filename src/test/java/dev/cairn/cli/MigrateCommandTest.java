@@ -1,0 +1,174 @@
+package dev.cairn.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.cairn.Cairn;
+import dev.cairn.api.CairnConfig;
+import dev.cairn.api.Sample;
+import dev.cairn.store.Json;
+import dev.cairn.testing.Backend;
+import dev.cairn.testing.Cli;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code cairn migrate}'s options, refusals and exit statuses. */
+class MigrateCommandTest {
+
+    private CairnConfig config;
+
+    @BeforeEach
+    void databaseWithDatasets() {
+        config = Backend.fresh();
+        CairnConfig old = config.toBuilder().clientRelease("0.1.0").build();
+        try (Cairn cairn = Cairn.open(old)) {
+            for (String name : new String[]{"a", "b", "c"}) {
+                cairn.create(name).add(Sample.of("/" + name));
+            }
+        }
+    }
+
+    private Cli.Result cairn(String... args) {
+        return Cli.run(config, args);
+    }
+
+    private String databaseVersion() {
+        return Json.read(cairn("migrate", "--info", "--json").out()).get("database_state").get("version").asText();
+    }
+
+    @Test
+    void badDestinationsAreRefusedBeforeAnythingChanges() throws Exception {
+        String before = Backend.checksum(config);
+        Map<String[], Integer> cases = new java.util.LinkedHashMap<>();
+        cases.put(new String[]{"migrate", "-v", "0.9.0"}, 3);
+        cases.put(new String[]{"migrate", "-v", "0.2.5"}, 3);
+        cases.put(new String[]{"migrate", "--release", "9.9.9"}, 3);
+        cases.put(new String[]{"migrate", "--release", "0.0.1"}, 3);
+        cases.put(new String[]{"migrate", "-v", "v0.2"}, 4);
+        cases.put(new String[]{"migrate", "-v", ""}, 4);
+        cases.put(new String[]{"migrate", "-v", "1"}, 4);
+        cases.put(new String[]{"migrate", "-v", "1.2.3.4"}, 4);
+        cases.put(new String[]{"migrate", "-v", "-1"}, 4);
+        cases.put(new String[]{"migrate", "--release", "0.2"}, 4);
+        cases.put(new String[]{"migrate", "-n", "nope"}, 4);
+        cases.put(new String[]{"migrate", "-n", "a", "-v", "0.4.0"}, 3);
+        cases.put(new String[]{"migrate", "--all", "-n", "a"}, 2);
+        cases.put(new String[]{"migrate", "-v", "0.1.0", "--release", "0.1.0"}, 2);
+        cases.put(new String[]{"migrate", "--error-level", "7"}, 4);
+        cases.put(new String[]{"migrate", "--workers", "0"}, 4);
+        cases.put(new String[]{"migrate", "--info", "--plan"}, 2);
+        for (Map.Entry<String[], Integer> e : cases.entrySet()) {
+            Cli.Result r = cairn(e.getKey());
+            assertThat(r.exit()).as("cairn %s\n%s", String.join(" ", e.getKey()), r).isEqualTo(e.getValue());
+            assertThat(r.err()).as("cairn %s says why", String.join(" ", e.getKey())).isNotBlank();
+        }
+        assertThat(cairn("migrate", "-v", "0.9.0").err()).contains("newer than this client");
+        assertThat(cairn("migrate", "--release", "0.0.1").err()).contains("0.1.0, 0.2.0, 0.2.1, 0.3.0, 0.4.0");
+        assertThat(cairn("migrate", "-n", "a", "-v", "0.4.0").err()).contains("never ahead of its database");
+        assertThat(Backend.checksum(config)).isEqualTo(before);
+    }
+
+    @Test
+    void planShowsEveryStepAndChangesNothing() throws Exception {
+        String before = Backend.checksum(config);
+        Cli.Result text = cairn("migrate", "--all", "--plan");
+        assertThat(text.exit()).isZero();
+        assertThat(text.out()).contains("0.1.0 -> 0.4.0", "1. database", "dataset 'a'", "up 0.2.0", "up 0.4.0",
+                "Nothing was changed.");
+        JsonNode plan = Json.read(cairn("migrate", "--all", "--plan", "--json").out());
+        assertThat(plan.get("steps").size()).isEqualTo(4);
+        assertThat(plan.get("steps").get(0).get("dataset").isNull()).isTrue();
+        assertThat(Json.read(cairn("migrate", "--plan", "-n", "b", "-v", "0.1.0", "--json").out()).get("steps").size()).isZero();
+        assertThat(Backend.checksum(config)).isEqualTo(before);
+    }
+
+    @Test
+    void aDowngradeOfTheDatabaseBringsEveryDatasetAboveItDown() {
+        assertThat(cairn("migrate", "--all").exit()).isZero();
+        Cli.Result plan = cairn("migrate", "-v", "0.2.0", "--plan");
+        assertThat(plan.out()).contains("comes down with the database", "down 0.4.0", "down 0.3.0", "every saved view is deleted");
+        assertThat(cairn("migrate", "-v", "0.2.0").exit()).isZero();
+        JsonNode info = Json.read(cairn("migrate", "--info", "--json").out());
+        assertThat(info.get("database_state").get("version").asText()).isEqualTo("0.2.0");
+        assertThat(info.get("database_state").get("pinned").asBoolean()).isTrue();
+        assertThat(info.get("datasets")).allSatisfy(d -> assertThat(d.get("version").asText()).isEqualTo("0.2.0"));
+    }
+
+    @Test
+    void errorLevelsDecideWhetherOtherDatasetsGoOnAndTheExitSaysIncomplete() throws Exception {
+        try (Connection raw = Backend.raw(config); Statement s = raw.createStatement()) {
+            s.execute("ALTER TABLE cairn_data.samples_1 RENAME TO broken");
+        }
+        Cli.Result stop = cairn("migrate", "--all");
+        assertThat(stop.exit()).as(stop.toString()).isEqualTo(1);
+        assertThat(stop.err()).contains("incomplete", "run the same command again");
+        JsonNode info = Json.read(cairn("migrate", "--info", "--json").out());
+        assertThat(info.get("database_state").get("migration").get("state").asText()).isEqualTo("interrupted");
+        assertThat(info.get("datasets").get(0).get("version").asText()).isEqualTo("0.1.0");
+
+        Cli.Result warn = cairn("migrate", "--all", "--error-level", "1");
+        assertThat(warn.exit()).isEqualTo(1);
+        assertThat(warn.err()).contains("warning: the dataset 'a' was not migrated");
+        info = Json.read(cairn("migrate", "--info", "--json").out());
+        assertThat(info.get("datasets").get(1).get("version").asText()).as("the others went on").isEqualTo("0.4.0");
+
+        try (Connection raw = Backend.raw(config); Statement s = raw.createStatement()) {
+            s.execute("ALTER TABLE cairn_data.broken RENAME TO samples_1");
+        }
+        Cli.Result again = cairn("migrate", "--all");
+        assertThat(again.exit()).as(again.toString()).isZero();
+        info = Json.read(cairn("migrate", "--info", "--json").out());
+        assertThat(info.get("datasets")).allSatisfy(d -> assertThat(d.get("version").asText()).isEqualTo("0.4.0"));
+        assertThat(info.get("database_state").get("migration")).isNull();
+    }
+
+    @Test
+    void aFailedDatasetKeepsTheDatabaseFromGoingDown() throws Exception {
+        assertThat(cairn("migrate", "--all").exit()).isZero();
+        try (Connection raw = Backend.raw(config); Statement s = raw.createStatement()) {
+            s.execute("ALTER TABLE cairn_data.samples_2 RENAME TO broken");
+        }
+        Cli.Result r = cairn("migrate", "--all", "-v", "0.1.0", "--error-level", "2");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.out()).contains("not run: a dataset that must come down first failed");
+        assertThat(r.err()).doesNotContain("warning");
+        assertThat(databaseVersion()).isEqualTo("0.4.0");
+    }
+
+    @Test
+    void onlyAnAdminMigratesOrSetsThePolicy() throws Exception {
+        String before = Backend.checksum(config);
+        Map<String, String> user = new java.util.HashMap<>(Backend.environment(config));
+        user.put("CAIRN_DATABASE_ADMIN", "false");
+        Cli.Result r = Cli.run(user, "migrate", "--all");
+        assertThat(r.exit()).isEqualTo(3);
+        assertThat(r.err()).contains("only an admin", "CAIRN_DATABASE_ADMIN=true cairn migrate --all");
+        assertThat(Cli.run(user, "migrate", "--policy", "manual").exit()).isEqualTo(3);
+        assertThat(Cli.run(user, "migrate", "--info").exit()).isZero();
+        assertThat(Cli.run(user, "migrate", "--plan", "--all").exit()).isZero();
+        assertThat(Cli.run(user, "migrate", "--history").exit()).isZero();
+        assertThat(Backend.checksum(config)).isEqualTo(before);
+        assertThat(cairn("migrate", "--policy", "manual").out()).contains("manual");
+        assertThat(cairn("migrate", "--policy", "sometimes").exit()).isEqualTo(2);
+    }
+
+    @Test
+    void historySaysWhatWhenByWhomAndHowLong() {
+        assertThat(cairn("migrate", "--all").exit()).isZero();
+        JsonNode history = Json.read(cairn("migrate", "--history", "--json").out());
+        JsonNode latest = history.get(0);
+        assertThat(latest.get("dataset").asText()).isEqualTo("c");
+        assertThat(latest.get("from").asText()).isEqualTo("0.1.0");
+        assertThat(latest.get("to").asText()).isEqualTo("0.4.0");
+        assertThat(latest.get("by").asText()).contains("@");
+        assertThat(latest.get("release").asText()).isEqualTo("0.4.0");
+        assertThat(latest.get("command").asText()).isEqualTo("cairn migrate --all");
+        assertThat(latest.get("outcome").asText()).isEqualTo("ok");
+        assertThat(latest.get("duration_ms").asLong()).isGreaterThanOrEqualTo(0);
+        assertThat(history).anySatisfy(h -> assertThat(h.get("command").asText()).isEqualTo("initialise"));
+    }
+}
