@@ -1,0 +1,349 @@
+package dev.cairn.migrate;
+
+import dev.cairn.Cairn;
+import dev.cairn.Migrations;
+import dev.cairn.api.CairnConfig;
+import dev.cairn.api.Feedback;
+import dev.cairn.api.Sample;
+import dev.cairn.api.Version;
+import dev.cairn.testing.Backend;
+import dev.cairn.testing.Processes;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Invariant 2: no revision is applied twice to the same data, whatever the number of concurrent
+ * clients, lazy loaders and admins.
+ *
+ * <p>Every test starts from datasets stored at data model 0.1.0 by a 0.1.0 client and lets many
+ * actors race to bring them to 0.4.0. Revision 0.4.0 (boxes stored as corners) is not
+ * idempotent: applied twice, a box {@code [x, y, w, h]} would be stored as
+ * {@code [x, y, 2x + w, 2y + h]} and read back with the wrong width. So each test checks, for
+ * every dataset, that the history has exactly one successful migration 0.1.0 to 0.4.0 and no
+ * failed one, that every box is stored as the corners of the box written (converted once), and
+ * that every sample reads back, through the API, exactly as it was written.
+ */
+class ConcurrentMigrationTest {
+
+    private static final Version V040 = Version.parse("0.4.0");
+    private static final long WAIT_SECONDS = 180;
+
+    /** A database at {@code 0.1.0} with these datasets, written by a 0.1.0 client. */
+    private static Map<String, List<Sample>> outdated(CairnConfig config, int datasets, int samples) {
+        Map<String, List<Sample>> written = new LinkedHashMap<>();
+        try (Cairn old = Cairn.open(config.toBuilder().clientRelease("0.1.0").build())) {
+            for (int i = 0; i < datasets; i++) {
+                String name = "shared " + i;
+                List<Sample> s = Fixtures.samplesWithBoxes(samples, i + 1);
+                old.create(name).addAll(s);
+                written.put(name, s);
+            }
+            assertThat(old.datasets()).allMatch(d -> d.version().toString().equals("0.1.0"));
+        }
+        assertThat(Stored.databaseVersion(config)).isEqualTo("0.1.0");
+        return written;
+    }
+
+    private static void migrateDatabaseOnly(CairnConfig config) {
+        try (Migrations m = Migrations.open(config, Feedback.NONE)) {
+            MigrationResult r = m.migrate(MigrationRequest.database().to(V040));
+            assertThat(r.complete()).as(r.summary()).isTrue();
+        }
+        assertThat(Stored.databaseVersion(config)).isEqualTo("0.4.0");
+    }
+
+    /**
+     * For each dataset: exactly one successful migration, from 0.1.0 to 0.4.0, and no failed
+     * one; the other attempts, if any, found it done; version 0.4.0; boxes converted once; and
+     * every sample reads back as written.
+     */
+    private static void assertMigratedExactlyOnce(CairnConfig config, Map<String, List<Sample>> written) {
+        try (Migrations m = Migrations.open(config, Feedback.NONE);
+             Cairn reader = Cairn.open(config.toBuilder().admin(false).build())) {
+            for (Map.Entry<String, List<Sample>> e : written.entrySet()) {
+                String name = e.getKey();
+                List<HistoryEntry> history = m.history(10_000, name);
+                assertThat(history).as("the history of %s", name)
+                        .filteredOn(h -> h.outcome().equals("ok"))
+                        .singleElement()
+                        .satisfies(h -> {
+                            assertThat(h.from()).isEqualTo("0.1.0");
+                            assertThat(h.to()).isEqualTo("0.4.0");
+                        });
+                assertThat(history).as("the history of %s: one migration, the others found it done", name)
+                        .allMatch(h -> h.outcome().equals("ok") || h.outcome().equals("skipped"));
+                assertThat(Stored.datasetVersion(config, name)).isEqualTo("0.4.0");
+                Fixtures.assertStoredAsCorners(config, name, e.getValue());
+                Fixtures.assertHolds(reader, name, e.getValue());
+            }
+            List<HistoryEntry> database = m.history(10_000, null).stream().filter(h -> h.dataset().isEmpty()
+                    && h.outcome().equals("ok") && "0.1.0".equals(h.from())).toList();
+            assertThat(database).as("the database's own migrations from 0.1.0").singleElement()
+                    .satisfies(h -> assertThat(h.to()).isEqualTo("0.4.0"));
+        }
+    }
+
+    // ------------------------------------------------------------------ (a) threads
+
+    /**
+     * Eight clients in this JVM, each with its own connection pool (admins and not), load the
+     * same outdated dataset at the same moment: it is upgraded once, and every client reads it
+     * right. Three rounds, with fresh datasets, to give the race more chances.
+     */
+    @Test
+    void eightClientsLoadingTheSameOutdatedDatasetUpgradeItOnce() throws Exception {
+        CairnConfig config = Backend.fresh();
+        Map<String, List<Sample>> written = outdated(config, 3, 1500);
+        migrateDatabaseOnly(config);
+
+        int n = 8;
+        ExecutorService pool = Executors.newFixedThreadPool(n);
+        try {
+            for (Map.Entry<String, List<Sample>> round : written.entrySet()) {
+                CyclicBarrier start = new CyclicBarrier(n);
+                List<Future<Map<String, Sample>>> loads = new ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                    CairnConfig client = config.toBuilder().admin(i % 2 == 0).poolSize(2).build();
+                    loads.add(pool.submit(() -> {
+                        try (Cairn cairn = Cairn.open(client)) {
+                            start.await(60, TimeUnit.SECONDS);
+                            return Fixtures.readAll(cairn.dataset(round.getKey()));
+                        }
+                    }));
+                }
+                for (Future<Map<String, Sample>> f : loads) {
+                    assertThat(f.get(WAIT_SECONDS, TimeUnit.SECONDS)).as("what a loader of %s read", round.getKey())
+                            .isEqualTo(Fixtures.byId(round.getValue()));
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertMigratedExactlyOnce(config, written);
+    }
+
+    // ------------------------------------------------------------------ (b) processes
+
+    /**
+     * Four processes, started together and released at the same moment, load the same two
+     * outdated datasets (in opposite orders): each dataset is upgraded once, and every process
+     * reads it right.
+     */
+    @Test
+    void fourProcessesLoadingTheSameOutdatedDatasetsUpgradeThemOnce() throws Exception {
+        CairnConfig config = Backend.fresh();
+        Map<String, List<Sample>> written = outdated(config, 2, 2000);
+        migrateDatabaseOnly(config);
+        List<String> names = new ArrayList<>(written.keySet());
+
+        Path dir = Backend.scratch("loaders");
+        Path go = dir.resolve("go");
+        List<Process> processes = new ArrayList<>();
+        List<Path> outputs = new ArrayList<>();
+        try {
+            for (int i = 0; i < 4; i++) {
+                Path out = dir.resolve("loader-" + i + ".txt");
+                outputs.add(out);
+                List<String> args = new ArrayList<>(List.of(go.toString()));
+                args.addAll(i % 2 == 0 ? names : reversed(names));
+                processes.add(Processes.start(Backend.environment(config),
+                        Map.of("CAIRN_DATABASE_ADMIN", Boolean.toString(i % 2 == 0)), List.of(),
+                        LoadDatasetsMain.class.getName(), out, args.toArray(String[]::new)));
+            }
+            awaitAll(outputs, "READY", processes);
+            Files.writeString(go, "go");
+            for (int i = 0; i < processes.size(); i++) {
+                Process p = processes.get(i);
+                assertThat(p.waitFor(WAIT_SECONDS, TimeUnit.SECONDS)).as("loader %d finished", i).isTrue();
+                String output = Files.readString(outputs.get(i), StandardCharsets.UTF_8);
+                assertThat(p.exitValue()).as("loader %d: %s", i, output).isZero();
+                for (String name : names) {
+                    assertThat(output).as("loader %d", i).contains("LOADED " + name + " 0.4.0 "
+                            + written.get(name).size() + " " + Fixtures.digest(written.get(name)));
+                }
+            }
+        } finally {
+            processes.forEach(Process::destroyForcibly);
+        }
+        assertMigratedExactlyOnce(config, written);
+    }
+
+    // ------------------------------------------------------------------ (c) admins
+
+    /**
+     * Two admins run {@code cairn migrate --all} at once over six outdated datasets: both exit 0,
+     * the database and every dataset are migrated once, and the content is right.
+     */
+    @Test
+    void twoAdminsMigratingEverythingAtOnceMigrateEachDatasetOnce() throws Exception {
+        CairnConfig config = Backend.fresh();
+        Map<String, List<Sample>> written = outdated(config, 6, 400);
+
+        Path dir = Backend.scratch("admins");
+        List<Process> admins = new ArrayList<>();
+        List<Path> outputs = new ArrayList<>();
+        try {
+            for (int i = 0; i < 2; i++) {
+                Path out = dir.resolve("admin-" + i + ".txt");
+                outputs.add(out);
+                admins.add(Processes.start(config, Map.of("CAIRN_DATABASE_ADMIN", "true"), out, "migrate", "--all"));
+            }
+            for (int i = 0; i < admins.size(); i++) {
+                assertThat(admins.get(i).waitFor(WAIT_SECONDS, TimeUnit.SECONDS)).as("admin %d finished", i).isTrue();
+                assertThat(admins.get(i).exitValue()).as("admin %d: %s", i, Files.readString(outputs.get(i)))
+                        .isZero();
+            }
+        } finally {
+            admins.forEach(Process::destroyForcibly);
+        }
+        assertMigratedExactlyOnce(config, written);
+    }
+
+    /**
+     * Everything at once on a database at 0.1.0: two processes connect as admins (on a local
+     * database, policy auto, both try to upgrade the database on connecting; on a shared server,
+     * policy manual, an admin has moved the database first) and wait; four clients of this JVM
+     * (admins and not) wait too; two admins start {@code cairn migrate --all}, and as soon as the
+     * first dataset step of theirs has begun, every loader is released to load every dataset.
+     * Every actor succeeds; the database and every dataset are migrated once; the content is right.
+     */
+    @Test
+    void adminsAndLazyLoadersTogetherMigrateEachDatasetOnce() throws Exception {
+        CairnConfig config = Backend.fresh();
+        Map<String, List<Sample>> written = outdated(config, 5, 400);
+        List<String> names = new ArrayList<>(written.keySet());
+
+        if (Stored.query(config, c -> Stored.string(c, "SELECT policy FROM cairn.database")).equals("manual")) {
+            // a shared server's database (policy manual) moves only by an admin's 'cairn migrate', and
+            // until it does, clients of 0.4.0 are refused: the admin moves the database first
+            migrateDatabaseOnly(config);
+        }
+        Path dir = Backend.scratch("mix");
+        Path go = dir.resolve("go");
+        List<Process> processes = new ArrayList<>();
+        List<Path> outputs = new ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        CountDownLatch release = new CountDownLatch(1);
+        try {
+            for (int i = 0; i < 2; i++) {
+                Path out = dir.resolve("loader-" + i + ".txt");
+                outputs.add(out);
+                List<String> args = new ArrayList<>(List.of(go.toString()));
+                args.addAll(i == 0 ? names : reversed(names));
+                processes.add(Processes.start(Backend.environment(config), Map.of("CAIRN_DATABASE_ADMIN", "true"),
+                        List.of(), LoadDatasetsMain.class.getName(), out, args.toArray(String[]::new)));
+            }
+            awaitAll(outputs, "READY", processes);
+            assertThat(Stored.databaseVersion(config)).as("the database, upgraded by a loader on connecting"
+                    + " (policy auto) or by the admin (policy manual)").isEqualTo("0.4.0");
+            List<Future<Map<String, Map<String, Sample>>>> loads = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                CairnConfig client = config.toBuilder().admin(i % 2 == 0).poolSize(2).build();
+                List<String> order = i % 2 == 0 ? names : reversed(names);
+                loads.add(pool.submit(() -> {
+                    Map<String, Map<String, Sample>> read = new LinkedHashMap<>();
+                    try (Cairn cairn = Cairn.open(client)) {
+                        assertThat(release.await(WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
+                        for (String name : order) {
+                            read.put(name, Fixtures.readAll(cairn.dataset(name)));
+                        }
+                    }
+                    return read;
+                }));
+            }
+            for (int i = 0; i < 2; i++) {
+                Path adminOut = dir.resolve("admin-" + i + ".txt");
+                outputs.add(adminOut);
+                processes.add(Processes.start(config, Map.of("CAIRN_DATABASE_ADMIN", "true"), adminOut,
+                        "migrate", "--all"));
+            }
+            waitUntil(() -> !Stored.query(config, c -> Stored.string(c, "SELECT count(*) FROM cairn.history"
+                    + " WHERE dataset_id IS NOT NULL AND command LIKE 'cairn migrate --all%'")).equals("0"),
+                    "an admin's first dataset step begins");
+            Files.writeString(go, "go");
+            release.countDown();
+
+            for (Future<Map<String, Map<String, Sample>>> f : loads) {
+                Map<String, Map<String, Sample>> read = f.get(WAIT_SECONDS, TimeUnit.SECONDS);
+                for (String name : names) {
+                    assertThat(read.get(name)).as("what a client read of %s", name)
+                            .isEqualTo(Fixtures.byId(written.get(name)));
+                }
+            }
+            for (int i = 0; i < processes.size(); i++) {
+                Process p = processes.get(i);
+                assertThat(p.waitFor(WAIT_SECONDS, TimeUnit.SECONDS)).as("process %d finished", i).isTrue();
+                String output = Files.readString(outputs.get(i), StandardCharsets.UTF_8);
+                assertThat(p.exitValue()).as("process %d: %s", i, output).isZero();
+                if (output.contains("READY")) {
+                    for (String name : names) {
+                        assertThat(output).contains("LOADED " + name + " 0.4.0 " + written.get(name).size() + " "
+                                + Fixtures.digest(written.get(name)));
+                    }
+                }
+            }
+        } finally {
+            release.countDown();
+            pool.shutdownNow();
+            processes.forEach(Process::destroyForcibly);
+        }
+        assertMigratedExactlyOnce(config, written);
+    }
+
+    private static List<String> reversed(List<String> list) {
+        List<String> out = new ArrayList<>(list);
+        java.util.Collections.reverse(out);
+        return out;
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    /** Waits until every process has written the line, failing at once if one of them fails. */
+    private static void awaitAll(List<Path> outputs, String line, List<Process> processes) throws Exception {
+        waitUntil(() -> {
+            for (int i = 0; i < processes.size(); i++) {
+                Process p = processes.get(i);
+                if (!p.isAlive() && p.exitValue() != 0) {
+                    throw new AssertionError("process " + i + " failed: " + Files.readString(outputs.get(i)));
+                }
+            }
+            for (Path out : outputs) {
+                if (!Files.exists(out) || !Files.readString(out, StandardCharsets.UTF_8).contains(line)) {
+                    return false;
+                }
+            }
+            return true;
+        }, "every process says " + line);
+    }
+
+    @FunctionalInterface
+    interface Condition {
+        boolean holds() throws IOException;
+    }
+
+    private static void waitUntil(Condition c, String what) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+        while (!c.holds()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("waited " + WAIT_SECONDS + " s until " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+}
