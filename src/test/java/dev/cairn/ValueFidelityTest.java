@@ -59,14 +59,21 @@ class ValueFidelityTest {
         assertThat(back).isEqualTo(written);
     }
 
-    /** {@code -0.0} in a float field comes back as {@code 0.0} (PostgreSQL's numeric has no negative zero). */
+    /**
+     * PostgreSQL's numeric has no negative zero, so {@code -0.0} is taken as {@code 0.0} when a
+     * value is given (in fields, lists, dicts, boxes and confidences alike), and what is read back
+     * is exactly what the sample holds.
+     */
     @Test
-    void negativeZeroComesBackAsWritten() {
+    void negativeZeroIsZeroFromTheStartAndComesBackAsHeld() {
         Dataset d = cairn.create("zero");
-        Sample written = Sample.of("/a.jpg").with("offset", -0.0);
+        Sample written = Sample.of("/a.jpg").with("offset", -0.0).with("xs", List.of(-0.0))
+                .with("boxes", Detections.of(new Detection("cat", BoundingBox.of(-0.0, 0, 0.5, 0.5), -0.0, Map.of())));
+        assertThat(Double.doubleToRawLongBits((Double) written.get("offset"))).isEqualTo(Double.doubleToRawLongBits(0.0));
+        assertThat(Double.doubleToRawLongBits((Double) ((List<?>) written.get("xs")).get(0)))
+                .isEqualTo(Double.doubleToRawLongBits(0.0));
         Sample back = d.add(written);
-        assertThat(Double.doubleToRawLongBits((Double) back.get("offset")))
-                .isEqualTo(Double.doubleToRawLongBits(-0.0));
+        assertThat(Double.doubleToRawLongBits((Double) back.get("offset"))).isEqualTo(Double.doubleToRawLongBits(0.0));
         assertThat(back).isEqualTo(written);
     }
 }

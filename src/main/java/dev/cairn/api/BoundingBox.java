@@ -7,6 +7,10 @@ package dev.cairn.api;
 public record BoundingBox(double x, double y, double width, double height) {
 
     public BoundingBox {
+        x += 0.0;
+        y += 0.0;
+        width += 0.0;
+        height += 0.0;
         check("x", x);
         check("y", y);
         check("width", width);

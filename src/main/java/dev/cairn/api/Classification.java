@@ -11,6 +11,7 @@ public record Classification(String label, Double confidence) {
     public Classification {
         Labels.checkLabel(label);
         Labels.checkConfidence(confidence);
+        confidence = confidence == null ? null : confidence + 0.0;
     }
 
     public static Classification of(String label) {

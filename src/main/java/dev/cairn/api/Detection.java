@@ -18,6 +18,7 @@ public record Detection(String label, BoundingBox boundingBox, Double confidence
             throw new InvalidInputException("the detection '" + Texts.printable(label) + "' has no bounding box");
         }
         Labels.checkConfidence(confidence);
+        confidence = confidence == null ? null : confidence + 0.0;
         attributes = attributes == null ? Map.of() : Values.jsonObject(attributes, "a detection's attributes");
     }
 

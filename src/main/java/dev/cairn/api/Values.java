@@ -155,7 +155,8 @@ public final class Values {
         if (!Double.isFinite(d)) {
             throw new InvalidInputException(where + ": " + d + " cannot be stored; numbers must be finite");
         }
-        return d;
+        // PostgreSQL's numbers have no negative zero: -0.0 is 0.0 from the start, so it reads back as written
+        return d == 0.0 ? 0.0 : d;
     }
 
     private static Instant instant(Object value, String where) {

@@ -93,6 +93,15 @@ final class Connect {
     Connected connect() {
         DatabaseState state = inspect().orElseGet(() -> initialise(model.version()));
         Decision decision = decide(state);
+        if (decision instanceof Decision.Refuse && state.pending().filter(PendingMigration::live).isPresent()) {
+            // an admin's migration is under way: its outcome decides, so wait for it rather than refuse now
+            postgres.withConnection(c -> {
+                DatabaseLock.acquire(c, feedback, "connecting").close();
+                return null;
+            }, "waiting for the database migration under way");
+            state = inspect().orElseThrow();
+            decision = decide(state);
+        }
         if (decision instanceof Decision.Upgrade) {
             state = autoUpgrade(state);
             decision = decide(state);

@@ -173,6 +173,9 @@ final class Steps {
                         return locked.get().version().equals(to) ? StepResult.Outcome.SKIPPED : StepResult.Outcome.FAILED;
                     }
                     SampleTable.lockForMigration(tx, found.id(), found.name());
+                    try (java.sql.Statement s = tx.createStatement()) {
+                        s.execute("SET LOCAL " + SampleTable.MIGRATING + " = 'on'");
+                    }
                     DatasetContext ctx = DatasetContext.dataset(tx, found.id(), feedback);
                     if (to.isAfter(from)) {
                         for (Revision r : model.between(from, to, Revision.Scope.DATASET)) {

@@ -74,7 +74,7 @@ public final class Json {
             return NODES.numberNode(l);
         }
         if (value instanceof Double d) {
-            return NODES.numberNode(d);
+            return fraction(d);
         }
         if (value instanceof Boolean b) {
             return NODES.booleanNode(b);
@@ -98,7 +98,7 @@ public final class Json {
             ObjectNode o = NODES.objectNode();
             o.put("label", c.label());
             if (c.confidence() != null) {
-                o.put("confidence", c.confidence());
+                o.set("confidence", fraction(c.confidence()));
             }
             return o;
         }
@@ -108,9 +108,10 @@ public final class Json {
                 ObjectNode o = list.addObject();
                 o.put("label", d.label());
                 BoundingBox b = d.boundingBox();
-                o.putArray("bounding_box").add(b.x()).add(b.y()).add(b.width()).add(b.height());
+                o.putArray("bounding_box").add(decimal(b.x())).add(decimal(b.y())).add(decimal(b.width()))
+                        .add(decimal(b.height()));
                 if (d.confidence() != null) {
-                    o.put("confidence", d.confidence());
+                    o.set("confidence", fraction(d.confidence()));
                 }
                 if (!d.attributes().isEmpty()) {
                     o.set("attributes", encode(d.attributes()));
@@ -142,16 +143,35 @@ public final class Json {
         ObjectNode o = (ObjectNode) encode(ds);
         for (JsonNode d : o.get("detections")) {
             ArrayNode box = (ArrayNode) d.get("bounding_box");
-            java.math.BigDecimal x = decimal(box.get(0).doubleValue());
-            java.math.BigDecimal y = decimal(box.get(1).doubleValue());
-            box.set(2, NODES.numberNode(x.add(decimal(box.get(2).doubleValue()))));
-            box.set(3, NODES.numberNode(y.add(decimal(box.get(3).doubleValue()))));
+            java.math.BigDecimal x = box.get(0).decimalValue();
+            java.math.BigDecimal y = box.get(1).decimalValue();
+            box.set(2, NODES.numberNode(minimal(x.add(box.get(2).decimalValue()))));
+            box.set(3, NODES.numberNode(minimal(y.add(box.get(3).decimalValue()))));
         }
         return o;
     }
 
+    /**
+     * A box coordinate as its shortest exact decimal, without trailing zeros: the form that
+     * revision 0.4.0's sums and differences (in SQL, {@code trim_scale}) keep, so that going to
+     * corners and back gives the very same stored text.
+     */
     private static java.math.BigDecimal decimal(double d) {
-        return new java.math.BigDecimal(Double.toString(d));
+        return minimal(new java.math.BigDecimal(Double.toString(d)));
+    }
+
+    private static java.math.BigDecimal minimal(java.math.BigDecimal b) {
+        java.math.BigDecimal stripped = b.stripTrailingZeros();
+        return stripped.scale() < 0 ? stripped.setScale(0) : stripped;
+    }
+
+    /**
+     * A floating-point number written with a fraction part, so that PostgreSQL keeps it a fraction:
+     * {@code 1.0E7} would be stored as the integer {@code 10000000} and read back as a whole number.
+     */
+    private static JsonNode fraction(double d) {
+        java.math.BigDecimal b = new java.math.BigDecimal(Double.toString(d));
+        return NODES.numberNode(b.scale() < 1 ? b.setScale(1) : b);
     }
 
     public static JsonNode encodeMetadata(Metadata m) {
@@ -336,8 +356,8 @@ public final class Json {
             JsonNode box = d.path("bounding_box");
             if (box.isArray() && box.size() == 4 && allNumbers(box)) {
                 ArrayNode b = (ArrayNode) box;
-                b.set(2, NODES.numberNode(b.get(2).decimalValue().subtract(b.get(0).decimalValue())));
-                b.set(3, NODES.numberNode(b.get(3).decimalValue().subtract(b.get(1).decimalValue())));
+                b.set(2, NODES.numberNode(minimal(b.get(2).decimalValue().subtract(b.get(0).decimalValue()))));
+                b.set(3, NODES.numberNode(minimal(b.get(3).decimalValue().subtract(b.get(1).decimalValue()))));
             }
         }
         return copy;

@@ -23,6 +23,9 @@ import java.util.UUID;
  */
 public final class SampleTable {
 
+    /** Set for the length of a migrating transaction: rows it rewrites keep their modification time. */
+    public static final String MIGRATING = "cairn.migrating";
+
     private static final String COLUMNS = "s.id, s.filepath, s.tags, s.metadata, s.fields";
     private static final String COLUMNS_WITH_TIMES = COLUMNS + ", s.created_at, s.last_modified_at";
     private static final String INSERT_COLUMNS = "id, filepath, tags, metadata, fields";
@@ -64,8 +67,10 @@ public final class SampleTable {
             s.execute("ALTER TABLE " + t + " ADD COLUMN created_at timestamptz, ADD COLUMN last_modified_at timestamptz");
             s.execute("ALTER TABLE " + t + " ALTER COLUMN created_at SET DEFAULT now(),"
                     + " ALTER COLUMN last_modified_at SET DEFAULT now()");
-            s.execute("CREATE FUNCTION " + touch + "() RETURNS trigger LANGUAGE plpgsql AS"
-                    + " $$BEGIN NEW.last_modified_at := now(); RETURN NEW; END$$");
+            // a migration rewrites how samples are stored, not what they hold: it does not count as a change
+            s.execute("CREATE FUNCTION " + touch + "() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN"
+                    + " IF current_setting('" + MIGRATING + "', true) IS DISTINCT FROM 'on' THEN"
+                    + " NEW.last_modified_at := now(); END IF; RETURN NEW; END$$");
             s.execute("CREATE TRIGGER touch BEFORE UPDATE ON " + t + " FOR EACH ROW EXECUTE FUNCTION " + touch + "()");
         }
     }
@@ -90,19 +95,24 @@ public final class SampleTable {
         String y = "(d -> 'bounding_box' ->> 1)::numeric";
         String third = "(d -> 'bounding_box' ->> 2)::numeric";
         String fourth = "(d -> 'bounding_box' ->> 3)::numeric";
+        // trim_scale: numbers are stored without trailing zeros, and sums and differences stay so
         String box = toCorners
-                ? "jsonb_build_array(" + x + ", " + y + ", " + x + " + " + third + ", " + y + " + " + fourth + ")"
-                : "jsonb_build_array(" + x + ", " + y + ", " + third + " - " + x + ", " + fourth + " - " + y + ")";
+                ? "jsonb_build_array(" + x + ", " + y + ", trim_scale(" + x + " + " + third + "), trim_scale(" + y + " + "
+                + fourth + "))"
+                : "jsonb_build_array(" + x + ", " + y + ", trim_scale(" + third + " - " + x + "), trim_scale(" + fourth
+                + " - " + y + "))";
         String sql = "UPDATE " + name(datasetId) + " SET fields = jsonb_set(fields, ARRAY[?, 'detections'],"
                 + " (SELECT coalesce(jsonb_agg(CASE WHEN jsonb_typeof(d -> 'bounding_box') = 'array'"
                 + " AND jsonb_array_length(d -> 'bounding_box') = 4"
                 + " THEN jsonb_set(d, '{bounding_box}', " + box + ") ELSE d END ORDER BY o), '[]'::jsonb)"
                 + " FROM jsonb_array_elements(fields -> ? -> 'detections') WITH ORDINALITY AS e(d, o)))"
-                + " WHERE jsonb_typeof(fields -> ? -> 'detections') = 'array'";
+                + " WHERE jsonb_typeof(fields -> ? -> 'detections') = 'array'"
+                + " AND jsonb_array_length(fields -> ? -> 'detections') > 0";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, field);
             ps.setString(2, field);
             ps.setString(3, field);
+            ps.setString(4, field);
             ps.executeUpdate();
         }
     }
