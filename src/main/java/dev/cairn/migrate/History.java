@@ -104,10 +104,16 @@ final class History {
         return out;
     }
 
-    /** Migrations whose client is gone before they ended, newest first. */
+    /**
+     * Migrations whose client went away before they ended, and that nothing has finished since:
+     * once a later step on the same dataset (or on the database) has run to its end, the
+     * interruption no longer needs anyone's attention. Newest first.
+     */
     static List<HistoryEntry> interrupted(Connection c) throws SQLException {
         List<HistoryEntry> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT * FROM (" + SELECT + " WHERE h.outcome = 'running') x"
+        try (PreparedStatement ps = c.prepareStatement("SELECT * FROM (" + SELECT + " WHERE h.outcome = 'running'"
+                + " AND NOT EXISTS (SELECT 1 FROM cairn.history l WHERE l.id > h.id"
+                + " AND l.dataset_id IS NOT DISTINCT FROM h.dataset_id AND l.outcome IN ('ok', 'skipped'))) x"
                 + " WHERE x.outcome_now = 'interrupted' ORDER BY x.id DESC")) {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

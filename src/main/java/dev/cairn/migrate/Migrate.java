@@ -271,10 +271,9 @@ final class Migrate {
                     + " at " + plan.target() + " already.");
         }
         if (recordsPending) {
+            // the database is pinned by its own step, when it actually goes down: a downgrade that
+            // dies before that leaves the database where it was, unpinned
             Records.setPending(control, plan.target(), model.release().toString(), Actor.current());
-            if (plan.target().isBefore(db.version())) {
-                Records.setPinned(control, true);
-            }
         }
         Map<String, DatasetRecord> records = new LinkedHashMap<>();
         for (DatasetRecord r : DatasetTable.list(control)) {

@@ -81,9 +81,10 @@ final class Steps {
                     if (explicit && !to.equals(from)) {
                         Records.setPinned(tx, to.isBefore(from));
                     }
+                    // in the same transaction: the history says done exactly when it is
+                    History.finish(tx, history, "ok", null);
                     return null;
                 });
-                finish(c, history, "ok", null);
                 return new StepResult(Optional.empty(), from, to, StepResult.Outcome.DONE, since(start), null);
             } catch (Moved m) {
                 Version now = m.now;
@@ -189,10 +190,13 @@ final class Steps {
                         }
                     }
                     DatasetTable.setVersion(tx, found.id(), to, model.oldestAccepting(to, Revision.Scope.DATASET));
+                    History.finish(tx, history, "ok", null);
                     return StepResult.Outcome.DONE;
                 });
                 message = why[0];
-                finish(c, history, outcome == StepResult.Outcome.DONE ? "ok" : outcome.text(), message);
+                if (outcome != StepResult.Outcome.DONE) {
+                    finish(c, history, outcome.text(), message);
+                }
             } catch (SQLException | RuntimeException e) {
                 finish(c, history, "failed", message(e));
                 throw e instanceof SQLException s ? Sql.translate(s, "migrating the dataset "

@@ -18,7 +18,6 @@ import dev.cairn.api.Sample;
 import dev.cairn.testing.Backend;
 import dev.cairn.testing.Cli;
 import dev.cairn.testing.Processes;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
@@ -830,12 +829,9 @@ class KillDuringMigrationTest {
     }
 
     // ---------------------------------------------------------------------------------------
-    // Bugs the kills showed, each reproduced without chance. Disabled until Cairn is fixed: they
-    // fail today (run them with -Djunit.jupiter.conditions.deactivate=org.junit.*DisabledCondition).
+    // Bugs the kills showed (now fixed), each reproduced without chance.
 
     @Test
-    @Disabled("Cairn bug: a downgrade killed before the database step leaves the database pinned at the version it"
-            + " never left, and 'cairn migrate --all' back up does not unpin it")
     void anUpgradeAfterAKilledDowngradeLeavesTheDatabaseUnpinned() throws Exception {
         CairnConfig config = Backend.fresh();
         try (Cairn cairn = Cairn.open(config)) {
@@ -855,8 +851,6 @@ class KillDuringMigrationTest {
     }
 
     @Test
-    @Disabled("Cairn bug: once the same command has been run again to its end, 'cairn migrate --info' still lists the"
-            + " killed run's step under 'Interrupted migrations (... run the command again to finish)'")
     void infoStopsListingAnInterruptedStepOnceTheSameCommandFinishedIt() throws Exception {
         CairnConfig config = Backend.fresh();
         try (Cairn cairn = Cairn.open(config.toBuilder().clientRelease(V1).build())) {
@@ -875,8 +869,6 @@ class KillDuringMigrationTest {
     }
 
     @Test
-    @Disabled("Cairn bug: a dataset step killed after its transaction committed, before its history entry was closed,"
-            + " shows as interrupted and 'nothing of it was kept', though the dataset did move")
     void aStepThatCommittedIsNotReportedAsInterrupted() throws Exception {
         CairnConfig config = Backend.fresh();
         try (Cairn cairn = Cairn.open(config.toBuilder().clientRelease(V1).build())) {
