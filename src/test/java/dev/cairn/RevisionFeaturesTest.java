@@ -69,6 +69,9 @@ class RevisionFeaturesTest {
         try (Cairn old = Cairn.open(config.toBuilder().clientRelease("0.1.0").build())) {
             old.create("d").add(Sample.of("/before"));
         }
+        try (Migrations m = Migrations.open(config, Feedback.NONE)) {
+            m.migrate(MigrationRequest.database());
+        }
         try (Cairn cairn = Cairn.open(config)) {
             Dataset d = cairn.dataset("d");
             Sample before = d.list(Query.all()).get(0);
