@@ -14,7 +14,7 @@ import dev.cairn.store.Postgres;
 import java.util.List;
 
 /**
- * The {@code cairn migrate} commands, from Java. Unlike {@link Cairn#open}, opening this does not
+ * The admin's commands, from Java: {@code cairn migrate} and {@code cairn admin}. Unlike {@link Cairn#open}, opening this does not
  * apply the Connecting rules: reading the versions ({@link #info}, {@link #history}) never
  * changes anything, whatever the database's policy.
  */
@@ -36,6 +36,26 @@ public final class Migrations implements AutoCloseable {
     public static Migrations open(CairnConfig config, DataModel model, Feedback feedback) {
         Postgres postgres = Postgres.connect(config, feedback);
         return new Migrations(postgres, Engine.of(postgres, model, config.admin(), feedback));
+    }
+
+    /** {@code cairn admin init}: roles and privileges that enforce who may do what on a shared server. */
+    public dev.cairn.migrate.AdminSetup setUpPrivileges() {
+        return engine.setUpPrivileges();
+    }
+
+    /** {@code cairn admin add-user}: makes a login role a Cairn user or admin of the database. */
+    public void addUser(String name, char[] password, boolean admin) {
+        engine.addUser(name, password, admin);
+    }
+
+    /** {@code cairn admin remove-user}: takes a login role's Cairn rights away. */
+    public boolean removeUser(String name) {
+        return engine.removeUser(name);
+    }
+
+    /** {@code cairn admin users}: the Cairn users and admins of the database. */
+    public List<dev.cairn.migrate.AdminSetup.DatabaseUser> users() {
+        return engine.users();
     }
 
     /** Sets the database's policy (auto or manual); needs admin. */

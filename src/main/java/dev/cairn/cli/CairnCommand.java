@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
                 "CAIRN_DATABASE_URI to use a shared server. 'cairn config' shows the settings."},
         footer = ExitCodes.FOOTER,
         subcommands = {DatasetsCommand.class, ImportCommand.class, ExportCommand.class, MigrateCommand.class,
-                ReleasesCommand.class, DbCommand.class, ConfigCommand.class})
+                ReleasesCommand.class, AdminCommand.class, DbCommand.class, ConfigCommand.class})
 final class CairnCommand implements Runnable {
 
     final Context context;

@@ -13,14 +13,21 @@ final class Context {
     private final Map<String, String> environment;
     final PrintStream out;
     final PrintStream err;
+    private final java.io.InputStream in;
     private boolean verbose;
     private CairnConfig config;
 
-    Context(Map<String, String> environment, PrintStream out, PrintStream err) {
+    Context(Map<String, String> environment, java.io.InputStream in, PrintStream out, PrintStream err) {
         this.environment = environment;
+        this.in = in;
         this.out = out;
         this.err = err;
         this.verbose = environment.containsKey("CAIRN_DEBUG");
+    }
+
+    /** Standard input, for passwords and confirmations. */
+    java.io.InputStream in() {
+        return in;
     }
 
     boolean verbose() {

@@ -225,7 +225,7 @@ final class DatasetsCommand implements Runnable {
                     }
                     ctx.err.print("Delete dataset " + Texts.quoted(name) + " and all its samples? This cannot be undone. [y/N] ");
                     ctx.err.flush();
-                    String answer = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+                    String answer = new BufferedReader(new InputStreamReader(ctx.in(), StandardCharsets.UTF_8)).readLine();
                     if (answer == null || !answer.strip().equalsIgnoreCase("y") && !answer.strip().equalsIgnoreCase("yes")) {
                         ctx.out.println("Nothing was deleted.");
                         return ExitCodes.OK;

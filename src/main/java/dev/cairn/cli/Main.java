@@ -17,7 +17,7 @@ public final class Main {
     public static void main(String[] args) {
         PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
         PrintStream err = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true, StandardCharsets.UTF_8);
-        int status = execute(args, System.getenv(), out, err);
+        int status = execute(args, System.getenv(), System.in, out, err);
         out.flush();
         err.flush();
         System.exit(status);
@@ -28,7 +28,13 @@ public final class Main {
      * command does, and returns its exit status.
      */
     public static int execute(String[] args, Map<String, String> environment, PrintStream out, PrintStream err) {
-        Context context = new Context(environment, out, err);
+        return execute(args, environment, java.io.InputStream.nullInputStream(), out, err);
+    }
+
+    /** As {@link #execute(String[], Map, PrintStream, PrintStream)}, reading standard input from {@code in}. */
+    public static int execute(String[] args, Map<String, String> environment, java.io.InputStream in, PrintStream out,
+                              PrintStream err) {
+        Context context = new Context(environment, in, out, err);
         CommandLine cmd = new CommandLine(new CairnCommand(context));
         cmd.setOut(new PrintWriter(out, true));
         cmd.setErr(new PrintWriter(err, true));

@@ -133,7 +133,7 @@ public final class Engine {
      * never above a downgrade under way.
      */
     public Version versionForNewDataset(Connection tx) throws SQLException {
-        DatabaseState db = Records.read(tx, "FOR SHARE");
+        DatabaseState db = Records.readShared(tx);
         Version v = Version.min(db.version(), model.version());
         if (db.pending().isPresent()) {
             v = Version.min(v, db.pending().get().target());
@@ -146,7 +146,7 @@ public final class Engine {
      * transaction under the record's shared lock, so that it cannot move until that transaction ends.
      */
     public Version databaseWorkingVersion(Connection tx) throws SQLException {
-        return Version.min(Records.read(tx, "FOR SHARE").version(), model.version());
+        return Version.min(Records.readShared(tx).version(), model.version());
     }
 
     /** Tells who migrates a dataset, for clients that wait for it. */
@@ -265,10 +265,69 @@ public final class Engine {
                 throw new dev.cairn.api.NotFoundException("there is no Cairn database in the " + postgres.description()
                         + " yet; create it first: CAIRN_DATABASE_ADMIN=true cairn migrate");
             }
-            Records.read(c, "FOR UPDATE");
+            Records.readExclusive(c);
             Records.setPolicy(c, policy);
             return Records.read(c, "");
         }, "setting the database's policy");
+    }
+
+    private void requireAdminIntent(String command) {
+        if (!admin) {
+            throw new dev.cairn.api.RefusedException("'" + command + "' is for admins: run it as CAIRN_DATABASE_ADMIN=true "
+                    + command + ". Nothing was changed.");
+        }
+    }
+
+    private void requireShared(String command) {
+        if (postgres.isLocal()) {
+            throw new dev.cairn.api.InvalidInputException("'" + command + "' sets up privileges on a shared server"
+                    + " (CAIRN_DATABASE_URI); the local database is yours alone");
+        }
+    }
+
+    /**
+     * Sets up the roles and privileges that enforce who may do what on a shared server, creating
+     * the Cairn database first if there is none; running it again repairs what drifted. Needs a
+     * PostgreSQL role that can create roles and owns the database.
+     */
+    public AdminSetup setUpPrivileges() {
+        requireAdminIntent("cairn admin init");
+        requireShared("cairn admin init");
+        postgres.withConnection(c -> {
+            Privileges.requireSetUpRights(c, Privileges.database(c));
+            return null;
+        }, "checking the rights to set up privileges");
+        boolean created = connect.inspect().isEmpty();
+        if (created) {
+            connect.initialise(model.version());
+        }
+        Privileges.Roles roles = postgres.inTransaction(Privileges::setUp, "setting up privileges");
+        return new AdminSetup(roles.admin(), roles.user(), created, users());
+    }
+
+    /** Makes a login role a Cairn user (or admin) of this database, creating it with the password if need be. */
+    public void addUser(String name, char[] password, boolean asAdmin) {
+        requireAdminIntent("cairn admin add-user");
+        requireShared("cairn admin add-user");
+        postgres.inTransaction(c -> {
+            Privileges.addUser(c, Privileges.Roles.of(Privileges.database(c)), name, password, asAdmin);
+            return null;
+        }, "adding the database user " + Texts.quoted(name));
+    }
+
+    /** Takes a login role's Cairn rights on this database away; returns whether it existed. */
+    public boolean removeUser(String name) {
+        requireAdminIntent("cairn admin remove-user");
+        requireShared("cairn admin remove-user");
+        return postgres.inTransaction(c -> Privileges.removeUser(c, Privileges.Roles.of(Privileges.database(c)), name),
+                "removing the database user " + Texts.quoted(name));
+    }
+
+    /** The login roles that are Cairn users or admins of this database. */
+    public List<AdminSetup.DatabaseUser> users() {
+        requireShared("cairn admin users");
+        return postgres.withConnection(c -> Privileges.users(c, Privileges.Roles.of(Privileges.database(c))).stream()
+                .map(u -> new AdminSetup.DatabaseUser(u.name(), u.admin())).toList(), "listing the database users");
     }
 
     /** The newest history entries first. */

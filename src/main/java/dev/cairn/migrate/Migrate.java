@@ -245,6 +245,13 @@ final class Migrate {
         try (Connection control = postgres.connection()) {
             try (DatabaseLock lock = DatabaseLock.acquire(control, feedback, "migrating the database")) {
                 Optional<DatabaseState> found = connect.inspect();
+                if (found.isPresent() && request.scope() != MigrationRequest.Scope.NAMED
+                        && !Privileges.canChangeRecords(control)) {
+                    throw new RefusedException("the database user " + Texts.quoted(postgres.user()) + " may not change"
+                            + " the version of the " + postgres.description() + ": on this server only its admins may."
+                            + " Ask one to run it, or to make you one: CAIRN_DATABASE_ADMIN=true cairn admin add-user "
+                            + dev.cairn.store.Acceptance.shellQuote(postgres.user()) + " --admin. Nothing was changed.");
+                }
                 MigrationPlan plan = compute(control, request, target, found);
                 if (found.isEmpty()) {
                     long start = System.nanoTime();

@@ -4,6 +4,7 @@ import dev.cairn.api.DamagedDatabaseException;
 import dev.cairn.api.InvalidInputException;
 import dev.cairn.api.Texts;
 import dev.cairn.api.Version;
+import dev.cairn.store.Sql;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -22,6 +23,13 @@ final class Records {
     /** Advisory lock keys, in PostgreSQL's one 64-bit key space of this database. */
     static final long INITIALISE_LOCK = 0x636169726e0001L;
     static final long MIGRATE_DATABASE_LOCK = 0x636169726e0002L;
+    /**
+     * Guards the record for a transaction: taken shared by whoever acts on the version it reads
+     * (a lazy upgrade, a new dataset, a saved view), exclusively by whoever changes it (a database
+     * step, recording a migration's destination, the policy). An advisory lock rather than a row
+     * lock, because a row lock needs the right to write the record, which regular users lack.
+     */
+    static final long RECORD_LOCK = 0x636169726e0003L;
 
     private static final String COLUMNS = "version, min_client_version, written_by_release, policy, pinned, updated_at,"
             + " migration_target, migration_release, migration_by, migration_since, migration_pid,"
@@ -85,7 +93,26 @@ final class Records {
         }
     }
 
-    /** Reads the record; {@code lock} takes its row lock: "FOR SHARE", "FOR UPDATE" or "". */
+    /** Reads the record, keeping it from changing until the caller's transaction ends. */
+    static DatabaseState readShared(Connection tx) throws SQLException {
+        lock(tx, "pg_advisory_xact_lock_shared");
+        return read(tx, "");
+    }
+
+    /** Reads the record, keeping everyone else from acting on it until the caller's transaction ends. */
+    static DatabaseState readExclusive(Connection tx) throws SQLException {
+        lock(tx, "pg_advisory_xact_lock");
+        return read(tx, "FOR UPDATE");
+    }
+
+    private static void lock(Connection tx, String function) throws SQLException {
+        try (PreparedStatement ps = tx.prepareStatement("SELECT " + function + "(?)")) {
+            ps.setLong(1, RECORD_LOCK);
+            ps.execute();
+        }
+    }
+
+    /** Reads the record; {@code lock} takes its row lock: "FOR UPDATE" or "". */
     static DatabaseState read(Connection c, String lock) throws SQLException {
         try (Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT " + COLUMNS + ", migration_pid IS NOT NULL AND EXISTS (SELECT 1 FROM"
@@ -160,8 +187,19 @@ final class Records {
         }
     }
 
-    /** Records that this session is moving the database to {@code target}. */
+    /**
+     * Records that this session is moving the database to {@code target}, in a transaction of its
+     * own that waits for lazy upgrades under way, so that every later one sees it.
+     */
     static void setPending(Connection c, Version target, String release, String by) throws SQLException {
+        Sql.inTransaction(c, tx -> {
+            readExclusive(tx);
+            writePending(tx, target, release, by);
+            return null;
+        });
+    }
+
+    private static void writePending(Connection c, Version target, String release, String by) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE cairn.database SET migration_target = ?,"
                 + " migration_release = ?, migration_by = ?, migration_since = now(), migration_pid = pg_backend_pid(),"
                 + " migration_backend_start = (SELECT backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid())")) {
@@ -173,6 +211,14 @@ final class Records {
     }
 
     static void clearPending(Connection c) throws SQLException {
+        Sql.inTransaction(c, tx -> {
+            readExclusive(tx);
+            writeClear(tx);
+            return null;
+        });
+    }
+
+    private static void writeClear(Connection c) throws SQLException {
         try (Statement s = c.createStatement()) {
             s.executeUpdate("UPDATE cairn.database SET migration_target = NULL, migration_release = NULL,"
                     + " migration_by = NULL, migration_since = NULL, migration_pid = NULL, migration_backend_start = NULL");

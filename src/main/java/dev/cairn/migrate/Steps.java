@@ -56,7 +56,7 @@ final class Steps {
             long history = History.start(c, null, null, from, to, Actor.current(), model.release().toString(), command);
             try {
                 Sql.inTransaction(c, tx -> {
-                    DatabaseState now = Records.read(tx, "FOR UPDATE");
+                    DatabaseState now = Records.readExclusive(tx);
                     if (!now.version().equals(from)) {
                         throw new Moved(now.version());
                     }
@@ -154,7 +154,7 @@ final class Steps {
                 String[] why = new String[1];
                 outcome = Sql.inTransaction(c, tx -> {
                     if (lazy) {
-                        DatabaseState db = Records.read(tx, "FOR SHARE");
+                        DatabaseState db = Records.readShared(tx);
                         Optional<PendingMigration> against = db.pending().filter(p -> p.target().isBefore(to));
                         if (!db.version().equals(to) || against.isPresent()) {
                             why[0] = against.map(p -> "left as it is: the database is being migrated down ("
@@ -189,6 +189,7 @@ final class Steps {
                             r.down(ctx);
                         }
                     }
+                    SampleTable.giveToOwner(tx, found.id());
                     DatasetTable.setVersion(tx, found.id(), to, model.oldestAccepting(to, Revision.Scope.DATASET));
                     History.finish(tx, history, "ok", null);
                     return StepResult.Outcome.DONE;

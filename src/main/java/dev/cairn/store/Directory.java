@@ -35,6 +35,7 @@ public final class Directory {
         for (Revision rev : model.between(Version.of(0, 0, 0), version, Revision.Scope.DATASET)) {
             rev.up(ctx);
         }
+        SampleTable.giveToOwner(tx, r.id());
         return r;
     }
 

@@ -120,6 +120,43 @@ public final class SampleTable {
     public static void drop(Connection c, long datasetId) throws SQLException {
         try (Statement s = c.createStatement()) {
             s.execute("DROP TABLE IF EXISTS " + name(datasetId));
+            s.execute("DROP FUNCTION IF EXISTS cairn_data.\"samples_" + datasetId + "_touch\"()");
+        }
+    }
+
+    /** The database setting that names the role owning sample tables, on a server set up with privileges. */
+    public static final String OWNER_SETTING = "cairn.sample_owner";
+
+    /**
+     * Gives a dataset's sample table and its functions to the role that owns sample tables, where
+     * an admin set one up ({@code cairn admin init}): then any Cairn user, not only the one who
+     * made or last migrated the table, can migrate it lazily. Elsewhere it does nothing.
+     */
+    public static void giveToOwner(Connection c, long datasetId) throws SQLException {
+        String owner;
+        try (Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT quote_ident(current_setting('" + OWNER_SETTING + "', true))")) {
+            rs.next();
+            owner = rs.getString(1);
+        }
+        if (owner == null || owner.isEmpty()) {
+            return;
+        }
+        List<String> statements = new ArrayList<>();
+        statements.add("ALTER TABLE " + name(datasetId) + " OWNER TO " + owner);
+        try (PreparedStatement ps = c.prepareStatement("SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n"
+                + " ON n.oid = p.pronamespace WHERE n.nspname = 'cairn_data' AND p.proname LIKE ?")) {
+            ps.setString(1, "samples\\_" + datasetId + "\\_%");
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    statements.add("ALTER FUNCTION " + rs.getString(1) + " OWNER TO " + owner);
+                }
+            }
+        }
+        try (Statement s = c.createStatement()) {
+            for (String sql : statements) {
+                s.execute(sql);
+            }
         }
     }
 

@@ -34,12 +34,17 @@ public final class Cli {
     }
 
     public static Result run(Map<String, String> env, String... args) {
+        return runWithInput(env, "", args);
+    }
+
+    /** Runs a command with {@code input} on its standard input. */
+    public static Result runWithInput(Map<String, String> env, String input, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int exit;
         try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
              PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            exit = Main.execute(args, env, o, e);
+            exit = Main.execute(args, env, new java.io.ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)), o, e);
         }
         return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }

@@ -1,0 +1,313 @@
+package dev.cairn.migrate;
+
+import dev.cairn.api.InvalidInputException;
+import dev.cairn.api.RefusedException;
+import dev.cairn.api.Texts;
+import dev.cairn.store.SampleTable;
+import org.postgresql.PGConnection;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * PostgreSQL roles and privileges that make a shared database enforce who may do what, not
+ * merely trust {@code CAIRN_DATABASE_ADMIN}: a regular user can create and use datasets and let
+ * them upgrade lazily, but cannot change the database's version, policy or records, nor run
+ * database-level revisions, even with raw SQL over their own connection.
+ *
+ * <p>Two roles per database, neither of which can log in: the admin role owns the {@code cairn}
+ * schema and the records in it; the user role owns the sample tables (so that any user can
+ * migrate any dataset lazily) and may write the dataset directory and its own history entries.
+ * Login roles are made members of one of them, and take it on when they connect to the database.
+ */
+final class Privileges {
+
+    /** The two roles of one database. */
+    record Roles(String admin, String user) {
+        static Roles of(String database) {
+            return new Roles(bounded("cairn_admin_" + database), bounded("cairn_user_" + database));
+        }
+
+        private static String bounded(String name) {
+            byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
+            return bytes.length <= 63 ? name : new String(bytes, 0, 63, StandardCharsets.UTF_8).replace("\uFFFD", "");
+        }
+    }
+
+    /** A login role of the database and what it may do. */
+    record User(String name, boolean admin) {
+    }
+
+    private static final int MAX_ROLE_NAME = 63;
+
+    private Privileges() {
+    }
+
+    static String database(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT current_database()")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    /** The identifier quoted by PostgreSQL itself, for DDL that cannot take bound values. */
+    private static String ident(Connection c, String name) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT quote_ident(?)")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
+        }
+    }
+
+    private static boolean exists(Connection c, String role) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_roles WHERE rolname = ?")) {
+            ps.setString(1, role);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    /** Refuses unless the connected role can create roles and own the database's objects. */
+    static void requireSetUpRights(Connection c, String database) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT r.rolsuper, r.rolcreaterole,"
+                + " pg_has_role(current_user, d.datdba, 'MEMBER') FROM pg_roles r, pg_database d"
+                + " WHERE r.rolname = current_user AND d.datname = current_database()")) {
+            rs.next();
+            boolean superuser = rs.getBoolean(1);
+            if (!superuser && !(rs.getBoolean(2) && rs.getBoolean(3))) {
+                throw new RefusedException("setting up privileges needs a PostgreSQL role that can create roles and owns"
+                        + " the database " + Texts.quoted(database) + " (or a superuser); run 'cairn admin init' with"
+                        + " such a role in CAIRN_DATABASE_URI. Nothing was changed.");
+            }
+        }
+    }
+
+    /**
+     * Creates the roles (if missing) and gives every Cairn object to them with the privileges
+     * each needs: idempotent, so that running it again repairs what drifted.
+     */
+    static Roles setUp(Connection tx) throws SQLException {
+        String database = database(tx);
+        Roles roles = Roles.of(database);
+        String a = ident(tx, roles.admin());
+        String u = ident(tx, roles.user());
+        String db = ident(tx, database);
+        List<String> sql = new ArrayList<>();
+        if (!exists(tx, roles.admin())) {
+            sql.add("CREATE ROLE " + a + " NOLOGIN");
+        }
+        if (!exists(tx, roles.user())) {
+            sql.add("CREATE ROLE " + u + " NOLOGIN");
+        }
+        run(tx, sql);
+        sql.clear();
+        sql.add("GRANT " + u + " TO " + a);
+        try (Statement s = tx.createStatement(); ResultSet rs = s.executeQuery("SELECT rolsuper FROM pg_roles"
+                + " WHERE rolname = current_user")) {
+            rs.next();
+            if (!rs.getBoolean(1)) {
+                sql.add("GRANT " + a + " TO CURRENT_USER");
+            }
+        }
+        sql.add("ALTER SCHEMA cairn OWNER TO " + a);
+        sql.add("ALTER SCHEMA cairn_data OWNER TO " + a);
+        sql.add("GRANT USAGE ON SCHEMA cairn TO " + u);
+        sql.add("GRANT USAGE, CREATE ON SCHEMA cairn_data TO " + u);
+        for (String table : names(tx, "SELECT format('%I.%I', schemaname, tablename) FROM pg_tables WHERE schemaname = 'cairn'")) {
+            sql.add("ALTER TABLE " + table + " OWNER TO " + a);
+            sql.add("REVOKE ALL ON " + table + " FROM " + u);
+            sql.add("GRANT SELECT, INSERT, UPDATE, DELETE ON " + table + " TO " + u);
+        }
+        for (String table : names(tx, "SELECT format('%I.%I', schemaname, tablename) FROM pg_tables WHERE schemaname = 'cairn_data'")) {
+            sql.add("ALTER TABLE " + table + " OWNER TO " + u);
+        }
+        for (String function : names(tx, "SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n"
+                + " ON n.oid = p.pronamespace WHERE n.nspname = 'cairn_data'")) {
+            sql.add("ALTER FUNCTION " + function + " OWNER TO " + u);
+        }
+        sql.add("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA cairn TO " + u);
+        // tables that later database revisions create (as the admin role) are the users' to use too
+        sql.add("ALTER DEFAULT PRIVILEGES FOR ROLE " + a + " IN SCHEMA cairn GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO " + u);
+        sql.add("ALTER DEFAULT PRIVILEGES FOR ROLE " + a + " IN SCHEMA cairn GRANT USAGE, SELECT ON SEQUENCES TO " + u);
+        // the records: read by everyone, written by admins only
+        sql.add("REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON cairn.database FROM " + u);
+        // the history: everyone writes their own entries, nobody deletes any
+        sql.add("REVOKE DELETE, TRUNCATE ON cairn.history FROM " + u);
+        sql.add("ALTER TABLE cairn.history ALTER COLUMN database_user SET DEFAULT session_user");
+        sql.add("ALTER TABLE cairn.history ENABLE ROW LEVEL SECURITY");
+        sql.add("DROP POLICY IF EXISTS readable ON cairn.history");
+        sql.add("DROP POLICY IF EXISTS own_entries ON cairn.history");
+        sql.add("DROP POLICY IF EXISTS own_changes ON cairn.history");
+        sql.add("CREATE POLICY readable ON cairn.history FOR SELECT USING (true)");
+        sql.add("CREATE POLICY own_entries ON cairn.history FOR INSERT WITH CHECK (database_user = session_user)");
+        sql.add("CREATE POLICY own_changes ON cairn.history FOR UPDATE USING (database_user = session_user)"
+                + " WITH CHECK (database_user = session_user)");
+        // a dataset's version is well formed and never above its database's, whoever writes it
+        sql.add("""
+                CREATE OR REPLACE FUNCTION cairn.guard_dataset_version() RETURNS trigger LANGUAGE plpgsql AS $$
+                DECLARE db text;
+                BEGIN
+                  IF NEW.version !~ '^(0|[1-9][0-9]{0,8})\\.(0|[1-9][0-9]{0,8})\\.(0|[1-9][0-9]{0,8})$' THEN
+                    RAISE EXCEPTION 'cairn: % is not a data model version', NEW.version USING ERRCODE = '22023';
+                  END IF;
+                  SELECT version INTO db FROM cairn.database;
+                  IF string_to_array(NEW.version, '.')::int[] > string_to_array(db, '.')::int[] THEN
+                    RAISE EXCEPTION 'cairn: a dataset cannot be ahead of its database (% above %)', NEW.version, db
+                      USING ERRCODE = '42501';
+                  END IF;
+                  RETURN NEW;
+                END $$""");
+        sql.add("ALTER FUNCTION cairn.guard_dataset_version() OWNER TO " + a);
+        sql.add("DROP TRIGGER IF EXISTS guard_version ON cairn.datasets");
+        sql.add("CREATE TRIGGER guard_version BEFORE INSERT OR UPDATE OF version ON cairn.datasets FOR EACH ROW"
+                + " EXECUTE FUNCTION cairn.guard_dataset_version()");
+        sql.add("ALTER DATABASE " + db + " SET " + SampleTable.OWNER_SETTING + " = " + literal(tx, roles.user()));
+        run(tx, sql);
+        return roles;
+    }
+
+    private static String literal(Connection c, String text) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT quote_literal(?)")) {
+            ps.setString(1, text);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
+        }
+    }
+
+    private static List<String> names(Connection c, String query) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(query)) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+
+    private static void run(Connection c, List<String> statements) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            for (String sql : statements) {
+                s.execute(sql);
+            }
+        }
+    }
+
+    static void checkUserName(String name) {
+        if (name == null || name.isEmpty() || name.getBytes(StandardCharsets.UTF_8).length > MAX_ROLE_NAME
+                || name.chars().anyMatch(Character::isISOControl)) {
+            throw new InvalidInputException("a database user's name is 1 to " + MAX_ROLE_NAME + " bytes without control"
+                    + " characters, not " + Texts.quoted(String.valueOf(name)));
+        }
+    }
+
+    /**
+     * Makes a login role a Cairn user (or admin) of this database, creating it with the password
+     * if it does not exist. The password is hashed by the driver, so it never travels or is
+     * logged in clear.
+     */
+    static void addUser(Connection tx, Roles roles, String name, char[] password, boolean admin) throws SQLException {
+        checkUserName(name);
+        requireRoles(tx, roles);
+        requireRoleRights(tx, roles);
+        String who = ident(tx, name);
+        if (!exists(tx, name)) {
+            if (password == null || password.length == 0) {
+                throw new InvalidInputException("there is no database user " + Texts.quoted(name) + " yet: give a password"
+                        + " for the new login (--password-stdin)");
+            }
+            run(tx, List.of("CREATE ROLE " + who + " LOGIN"));
+            tx.unwrap(PGConnection.class).alterUserPassword(name, password, null);
+        } else if (password != null && password.length > 0) {
+            tx.unwrap(PGConnection.class).alterUserPassword(name, password, null);
+        }
+        String role = ident(tx, admin ? roles.admin() : roles.user());
+        String other = ident(tx, admin ? roles.user() : roles.admin());
+        List<String> sql = new ArrayList<>();
+        if (!admin) {
+            sql.add("REVOKE " + other + " FROM " + who);
+        }
+        sql.add("GRANT " + role + " TO " + who);
+        sql.add("ALTER ROLE " + who + " IN DATABASE " + ident(tx, database(tx)) + " SET role = " + literal(tx,
+                admin ? roles.admin() : roles.user()));
+        run(tx, sql);
+    }
+
+    /** Takes a login role's Cairn rights on this database away; the role itself stays. */
+    static boolean removeUser(Connection tx, Roles roles, String name) throws SQLException {
+        checkUserName(name);
+        requireRoles(tx, roles);
+        requireRoleRights(tx, roles);
+        if (!exists(tx, name)) {
+            return false;
+        }
+        String who = ident(tx, name);
+        run(tx, List.of("REVOKE " + ident(tx, roles.admin()) + " FROM " + who,
+                "REVOKE " + ident(tx, roles.user()) + " FROM " + who,
+                "ALTER ROLE " + who + " IN DATABASE " + ident(tx, database(tx)) + " RESET role"));
+        return true;
+    }
+
+    static List<User> users(Connection c, Roles roles) throws SQLException {
+        requireRoles(c, roles);
+        List<User> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT r.rolname, pg_has_role(r.oid, ?, 'MEMBER') FROM pg_roles r"
+                + " WHERE r.rolcanlogin AND pg_has_role(r.oid, ?, 'MEMBER') AND NOT r.rolsuper ORDER BY r.rolname")) {
+            ps.setString(1, roles.admin());
+            ps.setString(2, roles.user());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new User(rs.getString(1), rs.getBoolean(2)));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Refuses unless the connected role may grant and revoke the database's Cairn roles. */
+    private static void requireRoleRights(Connection c, Roles roles) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT r.rolsuper OR (r.rolcreaterole AND"
+                + " pg_has_role(current_user, ?, 'USAGE WITH ADMIN OPTION') AND pg_has_role(current_user, ?,"
+                + " 'USAGE WITH ADMIN OPTION')) FROM pg_roles r WHERE r.rolname = current_user")) {
+            ps.setString(1, roles.admin());
+            ps.setString(2, roles.user());
+            boolean allowed;
+            try (ResultSet rs = ps.executeQuery()) {
+                allowed = rs.next() && rs.getBoolean(1);
+            } catch (SQLException e) {
+                allowed = false;
+            }
+            if (!allowed) {
+                throw new RefusedException("adding or removing users needs a PostgreSQL role that can manage the"
+                        + " database's Cairn roles, such as the one that ran 'cairn admin init' (or a superuser); being"
+                        + " a Cairn admin is not enough. Nothing was changed.");
+            }
+        }
+    }
+
+    private static void requireRoles(Connection c, Roles roles) throws SQLException {
+        if (!exists(c, roles.admin()) || !exists(c, roles.user())) {
+            throw new RefusedException("this database has no Cairn roles yet: set them up first with"
+                    + " CAIRN_DATABASE_ADMIN=true cairn admin init");
+        }
+    }
+
+    /** Whether the connected user may change the database's records, as an admin must. */
+    static boolean canChangeRecords(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT has_table_privilege('cairn.database',"
+                + " 'UPDATE')")) {
+            rs.next();
+            return rs.getBoolean(1);
+        }
+    }
+}
