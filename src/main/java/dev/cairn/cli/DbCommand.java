@@ -91,15 +91,19 @@ final class DbCommand implements Runnable {
         }
     }
 
-    @Command(name = "stop", mixinStandardHelpOptions = true, description = "Stop the local server, cleanly.")
+    @Command(name = "stop", mixinStandardHelpOptions = true, description = "Stop the local server, cleanly (or at once).")
     static final class Stop implements Callable<Integer> {
         @ParentCommand
         DbCommand parent;
 
+        @Option(names = "--immediate", description = "Stop at once, as a crash would: PostgreSQL recovers at the next"
+                + " start, keeping what was committed.")
+        boolean immediate;
+
         @Override
         public Integer call() {
             Context ctx = parent.parent.context;
-            boolean was = local(ctx, "stop").stop();
+            boolean was = local(ctx, "stop").stop(immediate);
             ctx.out.println(was ? "Stopped the local database." : "The local database was not running.");
             return ExitCodes.OK;
         }

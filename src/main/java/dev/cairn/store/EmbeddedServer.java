@@ -203,6 +203,16 @@ public final class EmbeddedServer {
      * @return whether it was running
      */
     public boolean stop() {
+        return stop(false);
+    }
+
+    /**
+     * Stops the server: cleanly, or with {@code immediate} at once, as a crash would (PostgreSQL
+     * recovers from its log at the next start; committed work is kept, the rest rolled back).
+     *
+     * @return whether it was running
+     */
+    public boolean stop(boolean immediate) {
         try {
             return FileLocks.withLock(serverDir.resolve("server.lock"), () -> { }, () -> {
                 if (PidFile.read(dataDir).filter(PidFile::alive).isEmpty()) {
@@ -210,7 +220,7 @@ public final class EmbeddedServer {
                 }
                 Path binaries = PostgresBinaries.ensure(binariesParent, () -> { });
                 Result r = run(List.of(binaries.resolve("bin/pg_ctl").toString(), "stop", "-w", "-t", "120",
-                        "-m", "fast", "-D", dataDir.toString()), serverDir.resolve("pg_ctl.out"));
+                        "-m", immediate ? "immediate" : "fast", "-D", dataDir.toString()), serverDir.resolve("pg_ctl.out"));
                 if (r.exit() != 0 && PidFile.read(dataDir).filter(PidFile::alive).isPresent()) {
                     throw new CairnException("the local database did not stop: " + lastLines(r.output(), 5), null);
                 }
