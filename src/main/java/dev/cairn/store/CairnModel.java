@@ -60,7 +60,7 @@ public final class CairnModel {
         DatasetRecord d = DatasetTable.byId(ctx.connection(), ctx.datasetId()).orElseThrow();
         for (dev.cairn.api.Field f : d.fields()) {
             if (f.type().kind() == dev.cairn.api.FieldType.Kind.DETECTIONS) {
-                SampleTable.convertBoxes(ctx.connection(), ctx.datasetId(), f.name(), toCorners);
+                SampleTable.convertBoxes(ctx, f.name(), toCorners);
             }
         }
     }

@@ -36,6 +36,20 @@ public record DatasetContext(Connection connection, Revision.Scope scope, long d
         return SampleTable.scratchName(datasetId, suffix);
     }
 
+    @Override
+    public long updateSamples(String assignment, String condition, Object... parameters) throws java.sql.SQLException {
+        requireDataset();
+        return SampleRewrites.update(connection, sampleTable(), assignment, condition, parameters, feedback,
+                "migrating samples");
+    }
+
+    @Override
+    public long rewriteSamples(java.util.function.UnaryOperator<dev.cairn.api.StoredSample> change)
+            throws java.sql.SQLException {
+        requireDataset();
+        return SampleRewrites.rewrite(connection, sampleTable(), change, feedback, "rewriting samples");
+    }
+
     private void requireDataset() {
         if (scope != Revision.Scope.DATASET) {
             throw new IllegalStateException("a database revision has no dataset");

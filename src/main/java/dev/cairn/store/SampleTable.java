@@ -87,10 +87,10 @@ public final class SampleTable {
 
     /**
      * Revision 0.4.0: rewrites the boxes of one detections field between {@code [x, y, w, h]} and
-     * corners {@code [x1, y1, x2, y2]}, in one statement, in exact decimal arithmetic so that going
-     * there and back gives the very same numbers.
+     * corners {@code [x1, y1, x2, y2]}, set-based, in exact decimal arithmetic so that going there
+     * and back gives the very same numbers, and only in samples that hold boxes.
      */
-    static void convertBoxes(Connection c, long datasetId, String field, boolean toCorners) throws SQLException {
+    static void convertBoxes(dev.cairn.api.RevisionContext ctx, String field, boolean toCorners) throws SQLException {
         String x = "(d -> 'bounding_box' ->> 0)::numeric";
         String y = "(d -> 'bounding_box' ->> 1)::numeric";
         String third = "(d -> 'bounding_box' ->> 2)::numeric";
@@ -101,20 +101,14 @@ public final class SampleTable {
                 + fourth + "))"
                 : "jsonb_build_array(" + x + ", " + y + ", trim_scale(" + third + " - " + x + "), trim_scale(" + fourth
                 + " - " + y + "))";
-        String sql = "UPDATE " + name(datasetId) + " SET fields = jsonb_set(fields, ARRAY[?, 'detections'],"
+        String assignment = "fields = jsonb_set(fields, ARRAY[?, 'detections'],"
                 + " (SELECT coalesce(jsonb_agg(CASE WHEN jsonb_typeof(d -> 'bounding_box') = 'array'"
                 + " AND jsonb_array_length(d -> 'bounding_box') = 4"
                 + " THEN jsonb_set(d, '{bounding_box}', " + box + ") ELSE d END ORDER BY o), '[]'::jsonb)"
-                + " FROM jsonb_array_elements(fields -> ? -> 'detections') WITH ORDINALITY AS e(d, o)))"
-                + " WHERE jsonb_typeof(fields -> ? -> 'detections') = 'array'"
+                + " FROM jsonb_array_elements(fields -> ? -> 'detections') WITH ORDINALITY AS e(d, o)))";
+        String condition = "jsonb_typeof(fields -> ? -> 'detections') = 'array'"
                 + " AND jsonb_array_length(fields -> ? -> 'detections') > 0";
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, field);
-            ps.setString(2, field);
-            ps.setString(3, field);
-            ps.setString(4, field);
-            ps.executeUpdate();
-        }
+        ctx.updateSamples(assignment, condition, field, field, field, field);
     }
 
     public static void drop(Connection c, long datasetId) throws SQLException {

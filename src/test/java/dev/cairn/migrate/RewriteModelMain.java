@@ -1,0 +1,70 @@
+package dev.cairn.migrate;
+
+import dev.cairn.Migrations;
+import dev.cairn.api.CairnConfig;
+import dev.cairn.api.DataModel;
+import dev.cairn.api.Feedback;
+import dev.cairn.api.Release;
+import dev.cairn.api.Revision;
+import dev.cairn.api.Version;
+import dev.cairn.store.CairnModel;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Migrates with a test data model whose revisions use the revision helpers:
+ * {@code RewriteModelMain VERSION DATASET}, configured by the environment. 0.5.0 renames a field
+ * key set-based ({@code updateSamples}); 0.6.0 upper-cases every tag in Java ({@code rewriteSamples}),
+ * and its down lower-cases them.
+ */
+public final class RewriteModelMain {
+
+    private RewriteModelMain() {
+    }
+
+    static DataModel model() {
+        List<Revision> revisions = new ArrayList<>(CairnModel.shipped().revisions());
+        revisions.add(Revision.dataset("0.5.0", "test: the field 'old' is renamed 'new'").compatible(false)
+                .up(ctx -> {
+                    ctx.updateSamples("fields = (fields - 'old') || jsonb_build_object('new', fields -> 'old')",
+                            "fields -> 'old' IS NOT NULL");
+                    renameInSchema(ctx, "old", "new");
+                })
+                .down(ctx -> {
+                    ctx.updateSamples("fields = (fields - 'new') || jsonb_build_object('old', fields -> 'new')",
+                            "fields -> 'new' IS NOT NULL");
+                    renameInSchema(ctx, "new", "old");
+                })
+                .build());
+        revisions.add(Revision.dataset("0.6.0", "test: tags are upper-cased, in Java").compatible(false)
+                .up(ctx -> ctx.rewriteSamples(s -> s.withTags(s.tags().stream().map(t -> t.toUpperCase(Locale.ROOT)).toList())))
+                .down(ctx -> ctx.rewriteSamples(s -> s.withTags(s.tags().stream().map(t -> t.toLowerCase(Locale.ROOT)).toList())))
+                .build());
+        List<Release> releases = new ArrayList<>(CairnModel.shipped().releases());
+        releases.add(Release.of("0.5.0", "0.5.0"));
+        releases.add(Release.of("0.6.0", "0.6.0"));
+        return DataModel.of(revisions, releases);
+    }
+
+    private static void renameInSchema(dev.cairn.api.RevisionContext ctx, String from, String to)
+            throws java.sql.SQLException {
+        try (java.sql.PreparedStatement ps = ctx.connection().prepareStatement("UPDATE cairn.datasets SET fields ="
+                + " (SELECT coalesce(jsonb_agg(CASE WHEN f ->> 'name' = ? THEN jsonb_set(f, '{name}', to_jsonb(?::text))"
+                + " ELSE f END ORDER BY o), '[]') FROM jsonb_array_elements(fields) WITH ORDINALITY AS e(f, o)) WHERE id = ?")) {
+            ps.setString(1, from);
+            ps.setString(2, to);
+            ps.setLong(3, ctx.datasetId());
+            ps.executeUpdate();
+        }
+    }
+
+    public static void main(String[] args) {
+        try (Migrations m = Migrations.open(CairnConfig.load(), model(), Feedback.NONE)) {
+            MigrationResult r = m.migrate(MigrationRequest.all().to(Version.parse(args[0])));
+            System.out.println(r.summary());
+            System.exit(r.complete() ? 0 : 1);
+        }
+    }
+}
