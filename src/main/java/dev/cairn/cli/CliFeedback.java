@@ -29,10 +29,17 @@ final class CliFeedback implements Feedback {
         return new CliFeedback(System.err, terminal && !json, false);
     }
 
+    /** The bar on screen; a task started while it shows reports in its extra message instead. */
+    private volatile ProgressBar showing;
+
     @Override
-    public Progress start(String task, long total, String unit) {
+    public synchronized Progress start(String task, long total, String unit) {
         if (!bars) {
             return Progress.NONE;
+        }
+        ProgressBar outer = showing;
+        if (outer != null) {
+            return nested(outer, task, total);
         }
         ProgressBarBuilder b = new ProgressBarBuilder().setTaskName(task).setInitialMax(total)
                 .setStyle(ProgressBarStyle.ASCII).setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(err))
@@ -47,6 +54,7 @@ final class CliFeedback implements Feedback {
         }
         b.setSpeedUnit(java.time.temporal.ChronoUnit.SECONDS);
         ProgressBar bar = b.build();
+        showing = bar;
         return new Progress() {
             @Override
             public void advance(long n) {
@@ -61,6 +69,28 @@ final class CliFeedback implements Feedback {
             @Override
             public void close() {
                 bar.close();
+                synchronized (CliFeedback.this) {
+                    if (showing == bar) {
+                        showing = null;
+                    }
+                }
+            }
+        };
+    }
+
+    /** A task within the one on screen: its progress shows as the bar's extra message. */
+    private static Progress nested(ProgressBar outer, String task, long total) {
+        java.util.concurrent.atomic.AtomicLong done = new java.util.concurrent.atomic.AtomicLong();
+        return new Progress() {
+            @Override
+            public void advance(long n) {
+                long d = done.addAndGet(n);
+                outer.setExtraMessage(total > 0 ? task + " " + Math.min(100, d * 100 / total) + "%" : task + " " + d);
+            }
+
+            @Override
+            public void close() {
+                outer.setExtraMessage("");
             }
         };
     }

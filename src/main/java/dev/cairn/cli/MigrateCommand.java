@@ -94,9 +94,13 @@ final class MigrateCommand implements Callable<Integer> {
             + " 0 stop (default), 1 warn and go on, 2 go on silently. The exit status is 1 either way.")
     int errorLevel;
 
-    @Option(names = "--workers", paramLabel = "N", defaultValue = "1", description = "How many datasets migrate side by"
-            + " side (default ${DEFAULT-VALUE}).")
-    int workers;
+    @Option(names = "--workers", paramLabel = "N", description = "How many datasets migrate side by side (default: the"
+            + " processors, from 2 to 4; here " + "${sys:cairn.default.workers}" + ").")
+    Integer workers;
+
+    static {
+        System.setProperty("cairn.default.workers", Integer.toString(MigrationRequest.defaultWorkers()));
+    }
 
     @Option(names = "--limit", paramLabel = "N", defaultValue = "50", description = "With --history: at most N entries (default ${DEFAULT-VALUE}).")
     int limit;
@@ -132,7 +136,8 @@ final class MigrateCommand implements Callable<Integer> {
                 : selection.names != null ? MigrationRequest.Scope.NAMED : MigrationRequest.Scope.DATABASE;
         Version v = destination.version == null ? null : Version.parse(destination.version, "data model version");
         Version r = destination.release == null ? null : Version.parse(destination.release, "release");
-        return new MigrationRequest(scope, selection.names, v, r, errorLevel, workers);
+        return new MigrationRequest(scope, selection.names, v, r, errorLevel,
+                workers == null ? MigrationRequest.defaultWorkers() : workers);
     }
 
     private int plan(Context ctx, MigrationPlan plan) {

@@ -102,10 +102,17 @@ public final class Engine {
      * is recorded, then checks that this client accepts the version it is at.
      */
     public DatasetRecord load(String name) {
-        DatasetRecord found = postgres.inTransaction(c -> Waits.patiently(c, () -> DatasetTable.touch(c, name),
-                        t -> Locks.describeDataset(t, name), feedback, "the dataset " + Texts.quoted(name)),
-                "loading a dataset").orElseThrow(() -> DatasetTable.missing(name));
+        DatasetTable.Loaded loaded = postgres.withConnection(c -> DatasetTable.load(c, name), "loading a dataset")
+                .orElseThrow(() -> DatasetTable.missing(name));
+        DatasetRecord found = loaded.dataset();
+        DatabaseState known = state;
+        if (known != null && found.version().toString().equals(loaded.databaseVersion())) {
+            // at the database's version: nothing to upgrade, and one round trip was all it took
+            Acceptance.workingVersion(model, found, known.writtenByRelease());
+            return found;
+        }
         DatabaseState db = postgres.withConnection(c -> Records.read(c, ""), "reading the database's version");
+        state = db;
         Version d = db.version();
         if (found.version().isAfter(d)) {
             throw new DamagedDatabaseException("the dataset " + Texts.quoted(name) + " is at data model "

@@ -286,66 +286,117 @@ final class Migrate {
         for (DatasetRecord r : DatasetTable.list(control)) {
             records.put(r.name(), r);
         }
+        postgres.ensureCapacity(request.workers() + 2);
         List<StepResult> results = new ArrayList<>();
-        boolean stopped = false;
-        boolean datasetFailed = false;
         long datasets = plan.steps().stream().filter(s -> s.dataset().isPresent()).count();
-        try (Feedback.Progress progress = feedback.start("migrating " + datasets + " datasets to " + plan.target(),
-                datasets, "datasets")) {
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        boolean datasetFailed = false;
+        try (Feedback.Progress progress = datasets > 1 ? feedback.start("migrating " + datasets + " datasets to "
+                + plan.target(), datasets, "datasets") : Feedback.Progress.NONE) {
+            List<MigrationPlan.Step> phase = new ArrayList<>();
             for (MigrationPlan.Step s : plan.steps()) {
-                if (stopped) {
-                    break;
-                }
-                if (s.dataset().isEmpty()) {
-                    if (datasetFailed && s.down()) {
-                        results.add(new StepResult(Optional.empty(), s.from(), s.to(), StepResult.Outcome.FAILED,
-                                Duration.ZERO, "not run: a dataset that must come down first failed"));
-                        stopped = true;
-                        continue;
-                    }
-                    StepResult r = steps.database(s.from(), s.to(), request.command(), true);
-                    results.add(r);
-                    if (r.outcome() == StepResult.Outcome.FAILED) {
-                        stopped = true;
-                    }
+                if (s.dataset().isPresent()) {
+                    phase.add(s);
                     continue;
                 }
-                DatasetRecord record = records.get(s.dataset().get());
-                StepResult r;
-                try {
-                    r = record == null
-                            ? new StepResult(s.dataset(), s.from(), s.to(), StepResult.Outcome.SKIPPED, Duration.ZERO,
-                            "deleted meanwhile")
-                            : steps.dataset(record, s.to(), request.command(), false);
-                } catch (CairnException e) {
-                    r = new StepResult(s.dataset(), s.from(), s.to(), StepResult.Outcome.FAILED, Duration.ZERO, e.getMessage());
+                List<StepResult> done = datasetPhase(phase, records, request, stop, progress);
+                results.addAll(done);
+                datasetFailed |= done.stream().anyMatch(r -> r.outcome() == StepResult.Outcome.FAILED);
+                phase.clear();
+                if (stop.get() || datasetFailed && s.down()) {
+                    results.add(new StepResult(Optional.empty(), s.from(), s.to(), StepResult.Outcome.NOT_RUN,
+                            Duration.ZERO, s.down() ? "not run: a dataset that must come down first failed"
+                            : "not run: the migration stopped at an earlier failure"));
+                    stop.set(true);
+                    continue;
                 }
+                StepResult r = steps.database(s.from(), s.to(), request.command(), true);
                 results.add(r);
-                progress.advance(1);
                 if (r.outcome() == StepResult.Outcome.FAILED) {
-                    datasetFailed = true;
-                    if (request.errorLevel() == 0) {
-                        stopped = true;
-                    } else if (request.errorLevel() == 1) {
-                        feedback.notice("warning: the " + r.target() + " was not migrated: " + r.message());
-                    }
+                    stop.set(true);
                 }
             }
+            results.addAll(datasetPhase(phase, records, request, stop, progress));
         }
-        boolean complete = results.size() == plan.steps().size()
-                && results.stream().noneMatch(r -> r.outcome() == StepResult.Outcome.FAILED);
+        boolean complete = results.stream().allMatch(r -> r.outcome() == StepResult.Outcome.DONE
+                || r.outcome() == StepResult.Outcome.SKIPPED);
         if (complete && recordsPending) {
             Records.clearPending(control);
         }
         long failed = results.stream().filter(r -> r.outcome() == StepResult.Outcome.FAILED).count();
+        long notRun = results.stream().filter(r -> r.outcome() == StepResult.Outcome.NOT_RUN).count();
         String summary = complete
                 ? "Migrated " + describeTarget(request, plan) + " to " + plan.target() + "."
                 : "The migration to " + plan.target() + " is incomplete: " + failed + " step(s) failed"
-                + (results.size() < plan.steps().size() ? " and " + (plan.steps().size() - results.size())
-                + " did not run" : "") + ". What was done is kept, each step whole; "
+                + (notRun > 0 ? " and " + notRun + " did not run" : "") + ". What was done is kept, each step whole; "
                 + (recordsPending ? "the database records the unfinished migration, so lazy upgrades wait. " : "")
                 + "Fix the cause and run the same command again: " + request.command();
         return new MigrationResult(plan, results, complete, summary);
+    }
+
+    /**
+     * Runs dataset steps side by side on {@code request.workers()} threads, each step on a
+     * connection of its own; at error level 0 a failure keeps the steps not yet begun from
+     * starting. Results come back in the plan's order.
+     */
+    private List<StepResult> datasetPhase(List<MigrationPlan.Step> phase, Map<String, DatasetRecord> records,
+                                          MigrationRequest request, java.util.concurrent.atomic.AtomicBoolean stop,
+                                          Feedback.Progress progress) {
+        if (phase.isEmpty()) {
+            return List.of();
+        }
+        int threads = Math.min(request.workers(), phase.size());
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "cairn-migrate");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<java.util.concurrent.Future<StepResult>> futures = new ArrayList<>();
+            for (MigrationPlan.Step s : phase) {
+                futures.add(pool.submit(() -> datasetStep(s, records.get(s.dataset().get()), request, stop, progress)));
+            }
+            List<StepResult> out = new ArrayList<>();
+            for (java.util.concurrent.Future<StepResult> f : futures) {
+                try {
+                    out.add(f.get());
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw e.getCause() instanceof RuntimeException r ? r : new CairnException("migrating datasets", e.getCause());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new CairnException("interrupted while migrating datasets", e);
+                }
+            }
+            return out;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private StepResult datasetStep(MigrationPlan.Step s, DatasetRecord record, MigrationRequest request,
+                                   java.util.concurrent.atomic.AtomicBoolean stop, Feedback.Progress progress) {
+        if (stop.get()) {
+            return new StepResult(s.dataset(), s.from(), s.to(), StepResult.Outcome.NOT_RUN, Duration.ZERO,
+                    "not run: the migration stopped at an earlier failure");
+        }
+        StepResult r;
+        try {
+            r = record == null
+                    ? new StepResult(s.dataset(), s.from(), s.to(), StepResult.Outcome.SKIPPED, Duration.ZERO,
+                    "deleted meanwhile")
+                    : steps.dataset(record, s.to(), request.command(), false);
+        } catch (CairnException e) {
+            r = new StepResult(s.dataset(), s.from(), s.to(), StepResult.Outcome.FAILED, Duration.ZERO, e.getMessage());
+        }
+        progress.advance(1);
+        if (r.outcome() == StepResult.Outcome.FAILED) {
+            if (request.errorLevel() == 0) {
+                stop.set(true);
+            } else if (request.errorLevel() == 1) {
+                feedback.notice("warning: the " + r.target() + " was not migrated: " + r.message());
+            }
+        }
+        return r;
     }
 
     private static String describeTarget(MigrationRequest request, MigrationPlan plan) {

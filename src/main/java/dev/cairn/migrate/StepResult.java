@@ -22,10 +22,12 @@ public record StepResult(Optional<String> dataset, Version from, Version to, Out
         /** Nothing was needed: another client had done it, or the dataset is gone. */
         SKIPPED,
         /** The step failed and was rolled back: its target is as it was. */
-        FAILED;
+        FAILED,
+        /** The step did not run: the migration stopped at an earlier failure. */
+        NOT_RUN;
 
         public String text() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
         }
     }
 

@@ -177,7 +177,7 @@ final class Steps {
                     try (java.sql.Statement s = tx.createStatement()) {
                         s.execute("SET LOCAL " + SampleTable.MIGRATING + " = 'on'");
                     }
-                    DatasetContext ctx = DatasetContext.dataset(tx, found.id(), feedback);
+                    DatasetContext ctx = DatasetContext.dataset(tx, found.id(), named(found.name()));
                     if (to.isAfter(from)) {
                         for (Revision r : model.between(from, to, Revision.Scope.DATASET)) {
                             r.up(ctx);
@@ -207,6 +207,21 @@ final class Steps {
         } catch (SQLException e) {
             throw Sql.translate(e, "migrating the dataset " + Texts.quoted(found.name()));
         }
+    }
+
+    /** The feedback of one dataset's step: its tasks say which dataset they are about. */
+    private Feedback named(String dataset) {
+        return new Feedback() {
+            @Override
+            public Progress start(String task, long total, String unit) {
+                return feedback.start("dataset " + Texts.quoted(dataset) + ": " + task, total, unit);
+            }
+
+            @Override
+            public void notice(String message) {
+                feedback.notice(message);
+            }
+        };
     }
 
     private static void finish(Connection c, long history, String outcome, String message) {

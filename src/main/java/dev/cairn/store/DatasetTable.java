@@ -100,6 +100,33 @@ public final class DatasetTable {
         return one(c, "SELECT " + COLUMNS + " FROM cairn.datasets WHERE id = ?", id);
     }
 
+    /** A dataset as loaded, with the database's version read in the same statement. */
+    public record Loaded(DatasetRecord dataset, String databaseVersion) {
+    }
+
+    /**
+     * Reads a dataset by name, with the database's version (exactly one record, or null), and
+     * records that it was loaded: one statement that never waits. The time is written at most
+     * once a minute (so a load is mostly a read, which costs no durable commit) and not while
+     * someone holds the row (a migration): then the record is read as last committed.
+     */
+    public static Optional<Loaded> load(Connection c, String name) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("WITH d AS (SELECT " + COLUMNS + " FROM cairn.datasets WHERE name = ?),"
+                + " touched AS (UPDATE cairn.datasets x SET last_loaded_at = now() FROM d WHERE x.id = d.id"
+                + " AND (d.last_loaded_at IS NULL OR d.last_loaded_at < now() - interval '1 minute')"
+                + " AND x.id IN (SELECT y.id FROM cairn.datasets y WHERE y.id = d.id FOR NO KEY UPDATE SKIP LOCKED)"
+                + " RETURNING x.last_loaded_at)"
+                + " SELECT id, name, version, min_client_version, created_at,"
+                + " coalesce((SELECT last_loaded_at FROM touched), last_loaded_at) AS last_loaded_at,"
+                + " sample_count, info, tags, classes, fields,"
+                + " (SELECT CASE WHEN count(*) = 1 THEN min(version) END FROM cairn.database) AS database_version FROM d")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(new Loaded(read(rs), rs.getString("database_version"))) : Optional.empty();
+            }
+        }
+    }
+
     /** Reads a dataset by name and records that it was loaded, in one statement. */
     public static Optional<DatasetRecord> touch(Connection c, String name) throws SQLException {
         return one(c, "UPDATE cairn.datasets SET last_loaded_at = now() WHERE name = ? RETURNING " + COLUMNS, name);

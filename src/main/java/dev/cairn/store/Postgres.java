@@ -202,6 +202,13 @@ public final class Postgres implements AutoCloseable {
         }
     }
 
+    /** Lets the pool open at least this many connections at once, for work that runs side by side. */
+    public void ensureCapacity(int connections) {
+        if (pool.getMaximumPoolSize() < connections) {
+            pool.getHikariConfigMXBean().setMaximumPoolSize(connections);
+        }
+    }
+
     /** A connection of the caller's own, to be closed by the caller. */
     public Connection connection() throws SQLException {
         return pool.getConnection();

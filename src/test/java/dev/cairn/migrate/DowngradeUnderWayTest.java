@@ -63,8 +63,9 @@ class DowngradeUnderWayTest {
         });
         TestModels.Notices loader = new TestModels.Notices();
         try (Cairn cairn = Cairn.open(config, model, loader)) {
-            cairn.dataset("a");
-            cairn.dataset("b");
+            // loading never waits; using a dataset that migrates does, and says why
+            cairn.dataset("a").count();
+            cairn.dataset("b").count();
             assertThat(loader.seen).as("a client waiting for a dataset is told who migrates it").anySatisfy(n ->
                     assertThat(n).contains("waiting for the dataset").contains("to 0.4.0").contains("since")
                             .contains("@"));
