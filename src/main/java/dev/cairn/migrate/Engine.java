@@ -102,8 +102,13 @@ public final class Engine {
      * is recorded, then checks that this client accepts the version it is at.
      */
     public DatasetRecord load(String name) {
-        DatasetTable.Loaded loaded = postgres.withConnection(c -> DatasetTable.load(c, name), "loading a dataset")
-                .orElseThrow(() -> DatasetTable.missing(name));
+        DatasetTable.Loaded loaded = postgres.withConnection(c -> {
+            Optional<DatasetTable.Loaded> l = DatasetTable.load(c, name);
+            if (l.isPresent()) {
+                DatasetTable.touchIfStale(c, l.get().dataset());
+            }
+            return l;
+        }, "loading a dataset").orElseThrow(() -> DatasetTable.missing(name));
         DatasetRecord found = loaded.dataset();
         DatabaseState known = state;
         if (known != null && found.version().toString().equals(loaded.databaseVersion())) {

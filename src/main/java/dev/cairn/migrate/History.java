@@ -51,6 +51,21 @@ final class History {
      */
     static long start(Connection c, Long datasetId, String datasetName, Version from, Version to, String by,
                       String release, String command) throws SQLException {
+        if (c.getAutoCommit()) {
+            // committed on its own, but not waited for on disk: only a crash of the server could lose
+            // it, and that rolls the step back too, so the history never claims what did not happen
+            return dev.cairn.store.Sql.inTransaction(c, tx -> {
+                try (Statement s = tx.createStatement()) {
+                    s.execute("SET LOCAL synchronous_commit = off");
+                }
+                return insert(tx, datasetId, datasetName, from, to, by, release, command);
+            });
+        }
+        return insert(c, datasetId, datasetName, from, to, by, release, command);
+    }
+
+    private static long insert(Connection c, Long datasetId, String datasetName, Version from, Version to, String by,
+                               String release, String command) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO cairn.history (dataset_id, dataset_name,"
                 + " from_version, to_version, by_whom, client_release, command, backend_start) VALUES (?, ?, ?, ?, ?, ?, ?,"
                 + " (SELECT backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid())) RETURNING id")) {

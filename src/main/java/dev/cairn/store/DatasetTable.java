@@ -105,25 +105,46 @@ public final class DatasetTable {
     }
 
     /**
-     * Reads a dataset by name, with the database's version (exactly one record, or null), and
-     * records that it was loaded: one statement that never waits. The time is written at most
-     * once a minute (so a load is mostly a read, which costs no durable commit) and not while
-     * someone holds the row (a migration): then the record is read as last committed.
+     * Reads a dataset by name with the database's version (exactly one record, or null), in one
+     * plain read; the caller records the load with {@link #touchIfStale} when the time it holds
+     * is old, so that a load is a read nearly always and costs no durable commit.
      */
     public static Optional<Loaded> load(Connection c, String name) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("WITH d AS (SELECT " + COLUMNS + " FROM cairn.datasets WHERE name = ?),"
-                + " touched AS (UPDATE cairn.datasets x SET last_loaded_at = now() FROM d WHERE x.id = d.id"
-                + " AND (d.last_loaded_at IS NULL OR d.last_loaded_at < now() - interval '1 minute')"
-                + " AND x.id IN (SELECT y.id FROM cairn.datasets y WHERE y.id = d.id FOR NO KEY UPDATE SKIP LOCKED)"
-                + " RETURNING x.last_loaded_at)"
-                + " SELECT id, name, version, min_client_version, created_at,"
-                + " coalesce((SELECT last_loaded_at FROM touched), last_loaded_at) AS last_loaded_at,"
-                + " sample_count, info, tags, classes, fields,"
-                + " (SELECT CASE WHEN count(*) = 1 THEN min(version) END FROM cairn.database) AS database_version FROM d")) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + ", (SELECT CASE WHEN count(*) = 1 THEN"
+                + " min(version) END FROM cairn.database) AS database_version FROM cairn.datasets WHERE name = ?")) {
             ps.setString(1, name);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(new Loaded(read(rs), rs.getString("database_version"))) : Optional.empty();
             }
+        }
+    }
+
+    /** How long a recorded load time stands before a load writes a new one. */
+    public static final java.time.Duration LOAD_TIME_PRECISION = java.time.Duration.ofMinutes(1);
+
+    /**
+     * Records that a dataset was loaded, if the time it holds is older than {@link #LOAD_TIME_PRECISION}:
+     * without waiting, skipped while someone holds the row (a migration), and without waiting
+     * for the commit to reach the disk (a load time lost in a crash loses nothing that matters).
+     */
+    public static void touchIfStale(Connection c, DatasetRecord d) throws SQLException {
+        if (d.lastLoadedAt() != null && d.lastLoadedAt().isAfter(java.time.Instant.now().minus(LOAD_TIME_PRECISION))) {
+            return;
+        }
+        boolean auto = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try (Statement s = c.createStatement(); PreparedStatement ps = c.prepareStatement("UPDATE cairn.datasets"
+                + " SET last_loaded_at = now() WHERE id IN (SELECT id FROM cairn.datasets WHERE id = ?"
+                + " FOR NO KEY UPDATE SKIP LOCKED)")) {
+            s.execute("SET LOCAL synchronous_commit = off");
+            ps.setLong(1, d.id());
+            ps.executeUpdate();
+            c.commit();
+        } catch (SQLException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(auto);
         }
     }
 

@@ -11,6 +11,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
 
@@ -46,49 +48,76 @@ final class SampleRewrites {
                     + count(condition == null ? "" : condition)) + " parameters, not " + parameters.length);
         }
         String filter = condition == null ? "" : " AND (" + condition + ")";
-        String first = batchSql(table, assignment, filter, "true");
-        String next = batchSql(table, assignment, filter, "id > ?");
-        long changed = 0;
-        try (Feedback.Progress progress = feedback.start(what, estimate(c, table), "samples");
-             PreparedStatement start = c.prepareStatement(first);
-             PreparedStatement more = c.prepareStatement(next)) {
-            UUID after = null;
-            while (true) {
-                PreparedStatement ps = after == null ? start : more;
-                int i = 1;
-                if (after != null) {
-                    ps.setObject(i++, after);
-                }
-                for (int p = 0; p < assignmentParameters; p++) {
-                    ps.setObject(i++, parameters[p]);
-                }
-                for (int p = assignmentParameters; p < parameters.length; p++) {
-                    ps.setObject(i++, parameters[p]);
-                }
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    long seen = rs.getLong(2);
-                    changed += rs.getLong(3);
-                    progress.advance(seen);
-                    if (seen < BATCH) {
-                        return changed;
-                    }
-                    after = (UUID) rs.getObject(1);
-                }
+        long rows = rows(c, table);
+        try (Feedback.Progress progress = feedback.start(what, rows, "samples")) {
+            if (rows <= BATCH) {
+                long changed = range(c, "UPDATE " + table + " SET " + assignment + " WHERE true" + filter, null, null,
+                        parameters);
+                progress.advance(rows);
+                return changed;
             }
+            List<UUID> bounds = bounds(c, table);
+            long changed = 0;
+            UUID low = null;
+            for (int i = 0; i <= bounds.size(); i++) {
+                UUID high = i < bounds.size() ? bounds.get(i) : null;
+                String range = (low == null ? "true" : "id > ?") + (high == null ? "" : " AND id <= ?");
+                changed += range(c, "UPDATE " + table + " SET " + assignment + " WHERE " + range + filter, low, high,
+                        parameters, assignmentParameters);
+                progress.advance(i < bounds.size() ? BATCH : rows - (long) BATCH * bounds.size());
+                low = high;
+            }
+            return changed;
         }
     }
 
-    /**
-     * One batch: the next rows in id order, changed with the assignment where the condition
-     * holds; answers the batch's last id, its size, and how many rows changed. In the text, the
-     * batch's bound comes first, then the assignment's parameters, then the condition's.
-     */
-    private static String batchSql(String table, String assignment, String filter, String bound) {
-        return "WITH batch AS MATERIALIZED (SELECT id FROM " + table + " WHERE " + bound + " ORDER BY id LIMIT " + BATCH
-                + "), changed AS (UPDATE " + table + " SET " + assignment + " FROM batch WHERE " + table + ".id = batch.id"
-                + filter + " RETURNING 1) SELECT (SELECT id FROM batch ORDER BY id DESC LIMIT 1),"
-                + " (SELECT count(*) FROM batch), (SELECT count(*) FROM changed)";
+    private static long range(Connection c, String sql, UUID low, UUID high, Object[] parameters) throws SQLException {
+        return range(c, sql, low, high, parameters, parameters.length);
+    }
+
+    /** Runs one ranged update; in the text come the assignment's parameters, the bounds, then the condition's. */
+    private static long range(Connection c, String sql, UUID low, UUID high, Object[] parameters, int assignmentParameters)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            int i = 1;
+            for (int p = 0; p < assignmentParameters; p++) {
+                ps.setObject(i++, parameters[p]);
+            }
+            if (low != null) {
+                ps.setObject(i++, low);
+            }
+            if (high != null) {
+                ps.setObject(i++, high);
+            }
+            for (int p = assignmentParameters; p < parameters.length; p++) {
+                ps.setObject(i++, parameters[p]);
+            }
+            return ps.executeUpdate();
+        }
+    }
+
+    /** How many rows a table holds: PostgreSQL's estimate where it has one, else counted. */
+    private static long rows(Connection c, String table) throws SQLException {
+        long estimate = estimate(c, table);
+        if (estimate > 0) {
+            return estimate;
+        }
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM " + table)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** Every {@link #BATCH}-th id, in order: the upper bounds of the batches, found in one index-only pass. */
+    private static List<UUID> bounds(Connection c, String table) throws SQLException {
+        List<UUID> out = new ArrayList<>();
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT id FROM (SELECT id, row_number()"
+                + " OVER (ORDER BY id) AS n FROM " + table + ") x WHERE n % " + BATCH + " = 0 ORDER BY id")) {
+            while (rs.next()) {
+                out.add((UUID) rs.getObject(1));
+            }
+        }
+        return out;
     }
 
     /** How many {@code ?} placeholders a piece of SQL has, outside quotes. */

@@ -320,10 +320,15 @@ public final class SampleTable {
      */
     static final class Copy implements AutoCloseable {
         private static final int FLUSH_AT = 1 << 18;
+        private static final byte[] END = new byte[0];
 
         private final CopyIn copy;
         private final String datasetName;
         private final StringBuilder buffer = new StringBuilder(FLUSH_AT + 4096);
+        /** Chunks on their way to the database: a writer thread sends them while rows are being made. */
+        private final java.util.concurrent.BlockingQueue<byte[]> chunks = new java.util.concurrent.ArrayBlockingQueue<>(4);
+        private final Thread writer;
+        private volatile SQLException failure;
         private long rows;
         private boolean finished;
 
@@ -331,6 +336,28 @@ public final class SampleTable {
             this.datasetName = datasetName;
             this.copy = c.unwrap(PGConnection.class).getCopyAPI()
                     .copyIn("COPY " + name(datasetId) + " (" + INSERT_COLUMNS + ") FROM STDIN");
+            this.writer = new Thread(this::send, "cairn-copy");
+            writer.setDaemon(true);
+            writer.start();
+        }
+
+        private void send() {
+            try {
+                while (true) {
+                    byte[] chunk = chunks.take();
+                    if (chunk == END) {
+                        return;
+                    }
+                    if (failure == null) {
+                        copy.writeToCopy(chunk, 0, chunk.length);
+                    }
+                }
+            } catch (SQLException e) {
+                failure = e;
+                chunks.clear();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
 
         void add(SampleRow row) throws SQLException {
@@ -351,32 +378,78 @@ public final class SampleTable {
         }
 
         private void flush() throws SQLException {
-            byte[] bytes = buffer.toString().getBytes(StandardCharsets.UTF_8);
-            copy.writeToCopy(bytes, 0, bytes.length);
+            if (failure != null) {
+                throw failure;
+            }
+            put(buffer.toString().getBytes(StandardCharsets.UTF_8));
             buffer.setLength(0);
+        }
+
+        private void put(byte[] chunk) throws SQLException {
+            try {
+                while (!chunks.offer(chunk, 100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                    if (failure != null) {
+                        throw failure;
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SQLException("interrupted while copying samples", "57014");
+            }
+        }
+
+        private void drain() throws SQLException {
+            if (writer.isAlive()) {
+                put(END);
+                try {
+                    writer.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new SQLException("interrupted while copying samples", "57014");
+                }
+            }
+            if (failure != null) {
+                throw failure;
+            }
         }
 
         /** Ends the COPY; returns the rows written. */
         long finish() throws SQLException {
             flush();
+            drain();
             finished = true;
             try {
                 copy.endCopy();
             } catch (SQLException e) {
                 if ("23505".equals(e.getSQLState())) {
                     throw new AlreadyExistsException("the dataset " + Texts.quoted(datasetName) + " has a sample with"
-                            + " that id already (" + e.getMessage().replaceAll("(?s).*Detail: ", "").strip()
-                            + "); no sample of this batch was added");
+                            + " that id already (" + duplicate(e) + "); no sample of this batch was added");
                 }
                 throw e;
             }
             return rows;
         }
 
+        /** Which id a unique violation is about, from PostgreSQL's detail, without its internal names. */
+        static String duplicate(SQLException e) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("Key \\(id\\)=\\(([0-9a-f-]+)\\)")
+                    .matcher(String.valueOf(e.getMessage()));
+            return m.find() ? "id " + m.group(1) : "an id repeated";
+        }
+
         @Override
         public void close() throws SQLException {
-            if (!finished && copy.isActive()) {
-                copy.cancelCopy();
+            if (!finished) {
+                try {
+                    chunks.clear();
+                    chunks.offer(END);
+                    writer.join(10_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                if (copy.isActive()) {
+                    copy.cancelCopy();
+                }
             }
         }
     }
