@@ -79,7 +79,16 @@ public final class Cairn implements AutoCloseable {
     /** The data model a configuration's client knows: this release's, or an older one's. */
     public static DataModel dataModel(CairnConfig config) {
         DataModel shipped = CairnModel.shipped();
-        return config.clientRelease().map(shipped::asOfRelease).orElse(shipped);
+        if (config.clientRelease().isEmpty()) {
+            return shipped;
+        }
+        Version release = config.clientRelease().get();
+        try {
+            return shipped.asOfRelease(release);
+        } catch (dev.cairn.api.NotFoundException e) {
+            throw new dev.cairn.api.ConfigurationException(CairnConfig.Setting.CLIENT_RELEASE.environmentVariable()
+                    + " is " + release + ", which is not a release this build knows: " + e.getMessage());
+        }
     }
 
     public CairnConfig config() {

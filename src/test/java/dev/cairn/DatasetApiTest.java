@@ -286,6 +286,21 @@ class DatasetApiTest {
     }
 
     @Test
+    void aHandleWhoseSampleTableVanishedReportsADamagedDatabaseAndWritesNothing() throws Exception {
+        Dataset d = cairn.create("vanishing");
+        d.add(cat(1));
+        try (var raw = Backend.raw(config); var s = raw.createStatement()) {
+            s.execute("DROP TABLE cairn_data.samples_" + ((dev.cairn.store.StoredDataset) d).id());
+        }
+        String before = Backend.checksum(config);
+        assertThatThrownBy(() -> d.add(cat(2))).isInstanceOf(dev.cairn.api.DamagedDatabaseException.class)
+                .hasMessageContaining("has no sample table");
+        assertThatThrownBy(d::count).isInstanceOf(dev.cairn.api.DamagedDatabaseException.class);
+        assertThatThrownBy(() -> cairn.dataset("vanishing")).isInstanceOf(dev.cairn.api.DamagedDatabaseException.class);
+        assertThat(Backend.checksum(config)).isEqualTo(before);
+    }
+
+    @Test
     void duplicateSampleIdsAreRefusedAndTheBatchIsNotAdded() {
         Dataset d = cairn.create("dups");
         Sample s = d.add(cat(1));

@@ -188,8 +188,9 @@ class JsonLinesTest {
     @Test
     void duplicateIdsInAFileAreRefused() {
         String line = "{\"id\":\"0190b5a4-5d2e-7c3a-9f10-6a2b3c4d5e6f\",\"filepath\":\"/a\"}\n";
-        assertThatThrownBy(() -> importText(HEADER + line + line, "dup", false)).isInstanceOf(AlreadyExistsException.class)
-                .hasMessageContaining("0190b5a4-5d2e-7c3a-9f10-6a2b3c4d5e6f");
+        assertThatThrownBy(() -> importText(HEADER + line + "\n" + line, "dup", false))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("test.jsonl line 4")
+                .hasMessageContaining("0190b5a4-5d2e-7c3a-9f10-6a2b3c4d5e6f").hasMessageContaining("twice");
         assertThat(cairn.exists("dup")).isFalse();
     }
 }

@@ -121,8 +121,7 @@ public final class CairnConfig {
         this.connectTimeoutSeconds = parseInt(Setting.CONNECT_TIMEOUT, valueOr(given, all, Setting.CONNECT_TIMEOUT, "10"), 1, 3600);
         this.poolSize = parseInt(Setting.POOL_SIZE, valueOr(given, all, Setting.POOL_SIZE, "8"), 2, 200);
         Value release = given.get(Setting.CLIENT_RELEASE);
-        this.clientRelease = release == null ? null
-                : Version.parse(release.text(), "release (" + where(Setting.CLIENT_RELEASE, release.source()) + ")");
+        this.clientRelease = release == null ? null : releaseSetting(release);
         if (uri != null) {
             all.put(Setting.DATABASE_URI, new Value(databaseUri.toString(), uri.source()));
         }
@@ -144,6 +143,15 @@ public final class CairnConfig {
             case FILE -> "'" + setting.key() + "' in " + configFile();
             default -> setting.key();
         };
+    }
+
+    private Version releaseSetting(Value v) {
+        try {
+            return Version.parse(v.text(), "release");
+        } catch (InvalidInputException e) {
+            throw new ConfigurationException(where(Setting.CLIENT_RELEASE, v.source()) + " is " + Texts.quoted(v.text())
+                    + ": it must be a Cairn release, MAJOR.MINOR.PATCH such as 0.3.0 ('cairn releases' lists them)");
+        }
     }
 
     private String parseDatabaseName(Value v) {
@@ -197,6 +205,10 @@ public final class CairnConfig {
             home = Path.of(System.getProperty("user.home"), ".cairn");
             homeSource = Source.DEFAULT;
         }
+        if (java.nio.file.Files.exists(home) && !java.nio.file.Files.isDirectory(home)) {
+            throw new ConfigurationException((homeSource == Source.ENVIRONMENT ? HOME_VARIABLE : "Cairn's home") + " is "
+                    + home + ", which is a file, not a folder; point " + HOME_VARIABLE + " at a folder");
+        }
         Map<Setting, Value> values = new EnumMap<>(Setting.class);
         readFile(home.resolve(CONFIG_FILE_NAME), values);
         for (Setting s : Setting.values()) {
@@ -224,6 +236,9 @@ public final class CairnConfig {
             text = Files.readString(file);
         } catch (NoSuchFileException e) {
             return;
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new ConfigurationException(file + " is not text (UTF-8): it must hold a JSON object such as"
+                    + " {\"database_admin\": true}. Fix the file or remove it to use the defaults.");
         } catch (IOException e) {
             throw new ConfigurationException("cannot read " + file + ": " + e.getMessage(), e);
         }

@@ -90,7 +90,7 @@ public final class DatabaseUri {
             }
             port = Integer.parseInt(portText);
         }
-        String database = decode(m.group("database"), what);
+        String database = decode(m.group("database"), what, "database name");
         if (database == null || database.isEmpty()) {
             throw new ConfigurationException(what + " names no database (" + redact(trimmed) + "): " + FORMS);
         }
@@ -105,16 +105,16 @@ public final class DatabaseUri {
                     continue;
                 }
                 int eq = pair.indexOf('=');
-                String key = decode(eq < 0 ? pair : pair.substring(0, eq), what);
-                String value = eq < 0 ? "" : decode(pair.substring(eq + 1), what);
+                String key = decode(eq < 0 ? pair : pair.substring(0, eq), what, "options");
+                String value = eq < 0 ? "" : decode(pair.substring(eq + 1), what, "options");
                 if (key.isEmpty()) {
                     throw new ConfigurationException(what + " has an option without a name: " + FORMS);
                 }
                 options.put(key, value);
             }
         }
-        String user = decode(m.group("user"), what);
-        String password = decode(m.group("password"), what);
+        String user = decode(m.group("user"), what, "user name");
+        String password = decode(m.group("password"), what, "password");
         if (options.containsKey("user")) {
             user = options.remove("user");
         }
@@ -127,19 +127,17 @@ public final class DatabaseUri {
         return new DatabaseUri(host, port, database, user, password, options);
     }
 
-    private static String decode(String part, String what) {
+    /** Decodes %-escapes; a malformed one is reported by the part it is in, never by its text (it may be a secret). */
+    private static String decode(String part, String what, String partName) {
         if (part == null) {
             return null;
         }
         try {
             return URLDecoder.decode(part.replace("+", "%2B"), StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
-            throw new ConfigurationException(what + " has a malformed %-escape in '" + Texts.printable(redactText(part)) + "'");
+            throw new ConfigurationException(what + " has a malformed %-escape in its " + partName + ": a % must be"
+                    + " followed by two hexadecimal digits (write a literal % as %25)");
         }
-    }
-
-    private static String redactText(String part) {
-        return part.length() > 3 ? part.substring(0, 3) + "…" : part;
     }
 
     /** The URI text with any password replaced by {@code ***}, safe to print. */

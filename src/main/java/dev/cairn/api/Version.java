@@ -24,7 +24,7 @@ public final class Version implements Comparable<Version> {
 
     public static Version of(int major, int minor, int patch) {
         if (major < 0 || minor < 0 || patch < 0) {
-            throw new IllegalArgumentException("version parts must not be negative: " + major + "." + minor + "." + patch);
+            throw new InvalidInputException("version parts cannot be negative: " + major + "." + minor + "." + patch);
         }
         return new Version(major, minor, patch);
     }

@@ -55,12 +55,19 @@ final class ExportCommand implements Callable<Integer> {
             if (Files.isDirectory(target)) {
                 throw new InvalidInputException(target + " is a folder; give a file name");
             }
+            Path folder = target.getParent();
+            if (folder != null && !Files.isDirectory(folder)) {
+                throw new InvalidInputException("cannot write " + target + ": there is no such folder (" + folder + ")");
+            }
             Path partial = target.resolveSibling("." + target.getFileName() + ".partial");
             long n;
             try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(partial), 1 << 16)) {
                 n = cairn.export(name, out);
             } catch (IOException | RuntimeException e) {
                 Files.deleteIfExists(partial);
+                if (e instanceof java.nio.file.AccessDeniedException) {
+                    throw new InvalidInputException("cannot write " + target + ": permission denied");
+                }
                 if (e instanceof IOException io) {
                     throw new CairnException(CairnException.Kind.INVALID_INPUT, "cannot write " + target + ": "
                             + io.getMessage(), io);

@@ -47,7 +47,7 @@ final class ImportCommand implements Callable<Integer> {
         long size = -1;
         String source;
         if (file.equals("-")) {
-            in = System.in;
+            in = ctx.in();
             source = "standard input";
         } else {
             Path path;

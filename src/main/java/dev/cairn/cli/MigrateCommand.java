@@ -248,8 +248,9 @@ final class MigrateCommand implements Callable<Integer> {
             }
             ArrayNode interrupted = o.putArray("interrupted");
             info.interrupted().forEach(h -> interrupted.add(historyJson(h)));
+            o.put("damaged", info.damaged());
             JsonOut.print(ctx.out, o);
-            return ExitCodes.OK;
+            return damaged(ctx, info);
         }
         ctx.out.println("Cairn release     " + info.release());
         ctx.out.println("Data model        " + info.dataModel() + " (works as it is with databases from "
@@ -284,7 +285,16 @@ final class MigrateCommand implements Callable<Integer> {
                         + Times.text(h.startedAt()) + " (" + h.command() + ")");
             }
         }
-        return ExitCodes.OK;
+        return damaged(ctx, info);
+    }
+
+    /** The exit status of --info: the versions are shown either way, and a damaged database is said so. */
+    private static int damaged(Context ctx, MigrationInfo info) {
+        if (!info.damaged()) {
+            return ExitCodes.OK;
+        }
+        ctx.err.println("cairn: damaged database: " + info.verdict().replaceFirst("^damaged: ", ""));
+        return ExitCodes.DAMAGED;
     }
 
     private int history(Context ctx, Migrations m) {

@@ -77,6 +77,11 @@ final class Connect {
                     + ", which is no data model version Cairn ever had (they are " + model.versions() + "): its record"
                     + " was tampered with. Cairn will not guess; restore the record from a backup"));
         }
+        try {
+            Records.checkConsistent(state, model);
+        } catch (DamagedDatabaseException e) {
+            return new Decision.Refuse(e);
+        }
         if (d.equals(c)) {
             return new Decision.Work(c);
         }

@@ -10,6 +10,7 @@ import dev.cairn.store.Acceptance;
 import dev.cairn.store.DatasetRecord;
 import dev.cairn.store.DatasetTable;
 import dev.cairn.store.Postgres;
+import dev.cairn.store.SampleTable;
 import dev.cairn.store.Waits;
 
 import java.sql.Connection;
@@ -102,21 +103,38 @@ public final class Engine {
      * is recorded, then checks that this client accepts the version it is at.
      */
     public DatasetRecord load(String name) {
-        DatasetTable.Loaded loaded = postgres.withConnection(c -> {
-            Optional<DatasetTable.Loaded> l = DatasetTable.load(c, name);
-            if (l.isPresent()) {
-                DatasetTable.touchIfStale(c, l.get().dataset());
-            }
-            return l;
-        }, "loading a dataset").orElseThrow(() -> DatasetTable.missing(name));
+        DatasetTable.Loaded loaded = postgres.withConnection(c -> DatasetTable.load(c, name), "loading a dataset")
+                .orElseThrow(() -> DatasetTable.missing(name));
         DatasetRecord found = loaded.dataset();
-        DatabaseState known = state;
-        if (known != null && found.version().toString().equals(loaded.databaseVersion())) {
-            // at the database's version: nothing to upgrade, and one round trip was all it took
-            Acceptance.workingVersion(model, found, known.writtenByRelease());
-            return found;
+        if (!loaded.hasSampleTable()) {
+            throw SampleTable.missing(found.id(), found.name());
         }
+        DatabaseState known = state;
+        if (known == null || !found.version().toString().equals(loaded.databaseVersion())) {
+            found = upgradeIfOutdated(found);
+            known = state;
+        }
+        // every check passed: only now is the load recorded, so that a refusal writes nothing
+        Acceptance.workingVersion(model, found, known.writtenByRelease());
+        DatasetRecord checked = found;
+        postgres.withConnection(c -> {
+            DatasetTable.touchIfStale(c, checked);
+            return null;
+        }, "recording the load of a dataset");
+        return found;
+    }
+
+    /**
+     * Reads the database's record afresh and, if the dataset is older than the database, this
+     * client knows the way, and no migration the other way is recorded, upgrades it lazily.
+     */
+    private DatasetRecord upgradeIfOutdated(DatasetRecord found) {
+        String name = found.name();
         DatabaseState db = postgres.withConnection(c -> Records.read(c, ""), "reading the database's version");
+        Connect.Decision decision = connect.decide(db);
+        if (decision instanceof Connect.Decision.Refuse r && r.reason() instanceof DamagedDatabaseException damaged) {
+            throw damaged;
+        }
         state = db;
         Version d = db.version();
         if (found.version().isAfter(d)) {
@@ -126,16 +144,20 @@ public final class Engine {
                     + found.version() + ": CAIRN_DATABASE_ADMIN=true cairn migrate -n " + Acceptance.shellQuote(name)
                     + " -v " + d);
         }
+        if (found.version().isBefore(model.version()) && !model.knows(found.version())) {
+            throw new DamagedDatabaseException("the dataset " + Texts.quoted(name) + " is recorded at version "
+                    + found.version() + ", which is no data model version Cairn ever had (they are " + model.versions()
+                    + "): its record was tampered with. Nothing was changed.");
+        }
         boolean against = db.pending().filter(p -> p.target().isBefore(d)).isPresent();
         if (found.version().isBefore(d) && model.knows(d) && !against) {
             feedback.notice("upgrading the dataset " + Texts.quoted(name) + " from data model " + found.version()
                     + " to " + d + ", the database's version");
             steps.dataset(found, d, "load: lazy upgrade", true);
             long id = found.id();
-            found = postgres.withConnection(c -> DatasetTable.byId(c, id), "loading a dataset")
+            return postgres.withConnection(c -> DatasetTable.byId(c, id), "loading a dataset")
                     .orElseThrow(() -> DatasetTable.gone(name));
         }
-        Acceptance.workingVersion(model, found, db.writtenByRelease());
         return found;
     }
 
@@ -182,11 +204,12 @@ public final class Engine {
         if (found.isEmpty()) {
             return new MigrationInfo(model.release(), c, from, postgres.description(), Optional.empty(),
                     Optional.empty(), "there is no Cairn database here yet; the first client creates it at " + c
-                    + (postgres.isLocal() ? "" : " (on a shared server, only an admin)"), List.of(), List.of());
+                    + (postgres.isLocal() ? "" : " (on a shared server, only an admin)"), List.of(), List.of(), false);
         }
         DatabaseState db = found.get();
         Connect.Decision decision = connect.decide(db);
         String verdict;
+        boolean damaged = false;
         Optional<Version> workAt = Optional.empty();
         if (decision instanceof Connect.Decision.Work w) {
             workAt = Optional.of(w.working());
@@ -196,7 +219,9 @@ public final class Engine {
             workAt = Optional.of(c);
             verdict = "upgrades it to " + c + " when it next connects (policy auto, admin)";
         } else {
-            verdict = "refused: " + ((Connect.Decision.Refuse) decision).reason().getMessage();
+            RuntimeException reason = ((Connect.Decision.Refuse) decision).reason();
+            damaged = reason instanceof DamagedDatabaseException;
+            verdict = (damaged ? "damaged: " : "refused: ") + reason.getMessage();
         }
         List<DatasetStatus> datasets = new ArrayList<>();
         List<HistoryEntry> interrupted = postgres.withConnection(cn -> {
@@ -207,7 +232,7 @@ public final class Engine {
             return History.interrupted(cn);
         }, "reading the datasets");
         return new MigrationInfo(model.release(), c, from, postgres.description(), found, workAt, verdict, datasets,
-                interrupted);
+                interrupted, damaged);
     }
 
     private static Map<Long, String> migratingNow(Connection c) throws SQLException {

@@ -109,14 +109,15 @@ final class Migrate {
         Version d = db.version();
         Version c0 = model.version();
         boolean moveDatabase = request.scope() != MigrationRequest.Scope.NAMED;
+        if (!model.knows(d) && d.isBefore(c0)) {
+            throw new DamagedDatabaseException("the database is recorded at version " + d + ", which is no data model"
+                    + " version (they are " + model.versions() + "): its record was tampered with. Nothing was changed.");
+        }
+        Records.checkConsistent(db, model);
         if (moveDatabase && d.isAfter(c0)) {
             throw new RefusedException("the database is at data model " + d + ", newer than this client's (" + c0
                     + ", release " + model.release() + "): only a client that knows " + d + " can move it. Run the"
                     + " migration with release " + db.writtenByRelease() + " or newer. Nothing was changed.");
-        }
-        if (!model.knows(d) && d.isBefore(c0)) {
-            throw new DamagedDatabaseException("the database is recorded at version " + d + ", which is no data model"
-                    + " version (they are " + model.versions() + "): its record was tampered with. Nothing was changed.");
         }
         db.pending().ifPresent(p -> notes.add(p.live()
                 ? "another admin's migration is under way (" + p.describe() + "); this one waits for it"
@@ -160,6 +161,14 @@ final class Migrate {
                             + " database: a dataset is never ahead of its database");
                 }
             }
+        }
+        List<String> tableless = DatasetTable.withoutSampleTable(c);
+        List<String> broken = moving.stream().map(DatasetRecord::name).filter(tableless::contains).toList();
+        if (!broken.isEmpty()) {
+            throw new DamagedDatabaseException("the dataset" + (broken.size() > 1 ? "s " : " ")
+                    + broken.stream().map(Texts::quoted).collect(Collectors.joining(", ")) + " to migrate "
+                    + (broken.size() > 1 ? "have" : "has") + " no sample table: the database was damaged or tampered"
+                    + " with. Restore the table from a backup, or delete the dataset; nothing was changed.");
         }
         List<MigrationPlan.Step> downs = new ArrayList<>();
         List<MigrationPlan.Step> ups = new ArrayList<>();

@@ -18,8 +18,9 @@ import java.util.Optional;
  * @param verdict          what connecting would do, in words
  * @param datasets         every dataset, by name
  * @param interrupted      migrations whose client went away before they ended
+ * @param damaged          whether the database's records were found tampered with or damaged
  */
 public record MigrationInfo(Version release, Version dataModel, Version worksAsIsFrom, String database,
                             Optional<DatabaseState> state, Optional<Version> working, String verdict,
-                            List<DatasetStatus> datasets, List<HistoryEntry> interrupted) {
+                            List<DatasetStatus> datasets, List<HistoryEntry> interrupted, boolean damaged) {
 }

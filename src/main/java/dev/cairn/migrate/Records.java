@@ -41,14 +41,49 @@ final class Records {
     /** What the database holds of Cairn. */
     enum Presence { NONE, PRESENT, PARTIAL }
 
+    /**
+     * Refuses records that contradict themselves or what this client knows of the releases: an
+     * oldest accepted version above the version, or a version that the release which wrote it
+     * could not have written.
+     */
+    static void checkConsistent(DatabaseState s, dev.cairn.api.DataModel model) {
+        if (s.minClientVersion().isAfter(s.version())) {
+            throw new DamagedDatabaseException("the database's record says it is at " + s.version() + " but accepts only"
+                    + " clients of " + s.minClientVersion() + " or newer, which no release writes: it was tampered with."
+                    + " Cairn will not guess; restore the record from a backup");
+        }
+        Version writer;
+        try {
+            writer = Version.parse(s.writtenByRelease());
+        } catch (InvalidInputException e) {
+            throw new DamagedDatabaseException("the database's record names " + Texts.quoted(s.writtenByRelease())
+                    + " as the release that wrote it, which is not a release: it was tampered with. Cairn will not"
+                    + " guess; restore the record from a backup");
+        }
+        model.findRelease(writer).ifPresent(r -> {
+            if (s.version().isAfter(r.dataModel())) {
+                throw new DamagedDatabaseException("the database is recorded at " + s.version() + " by release " + writer
+                        + ", whose data model is " + r.dataModel() + ": no release writes that, so the record was"
+                        + " tampered with. Cairn will not guess; restore the record from a backup");
+            }
+        });
+    }
+
     static Presence presence(Connection c) throws SQLException {
         // plain catalog queries, not to_regclass(): a name looked up in this session before another
         // session created it can stay cached as missing until this one takes a lock on a table
         try (Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'cairn'),"
                      + " EXISTS (SELECT 1 FROM pg_class t JOIN pg_namespace n ON n.oid = t.relnamespace"
-                     + " WHERE n.nspname = 'cairn' AND t.relname = 'database')")) {
+                     + " WHERE n.nspname = 'cairn' AND t.relname = 'database'),"
+                     + " EXISTS (SELECT 1 FROM pg_class t JOIN pg_namespace n ON n.oid = t.relnamespace"
+                     + " WHERE n.nspname = 'cairn' AND t.relname = 'datasets')")) {
             rs.next();
+            if (rs.getBoolean(2) && !rs.getBoolean(3)) {
+                throw new DamagedDatabaseException("the database has a version record but no directory of datasets"
+                        + " (cairn.datasets is missing): it was damaged or tampered with. Cairn changes nothing in it;"
+                        + " restore it from a backup");
+            }
             if (rs.getBoolean(2)) {
                 return Presence.PRESENT;
             }

@@ -33,6 +33,20 @@ public final class DatasetTable {
     private static final String COLUMNS = "id, name, version, min_client_version, created_at, last_loaded_at,"
             + " sample_count, info, tags, classes, fields";
 
+    /** The datasets whose sample table is missing, by name: a damaged database. */
+    public static List<String> withoutSampleTable(Connection c) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT d.name FROM cairn.datasets d WHERE NOT EXISTS (SELECT 1"
+                + " FROM pg_class t JOIN pg_namespace n ON n.oid = t.relnamespace WHERE n.nspname = 'cairn_data'"
+                + " AND t.relname = 'samples_' || d.id) ORDER BY d.name");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+
     private DatasetTable() {
     }
 
@@ -100,8 +114,8 @@ public final class DatasetTable {
         return one(c, "SELECT " + COLUMNS + " FROM cairn.datasets WHERE id = ?", id);
     }
 
-    /** A dataset as loaded, with the database's version read in the same statement. */
-    public record Loaded(DatasetRecord dataset, String databaseVersion) {
+    /** A dataset as loaded, with the database's version and whether its sample table exists, read in the same statement. */
+    public record Loaded(DatasetRecord dataset, String databaseVersion, boolean hasSampleTable) {
     }
 
     /**
@@ -111,10 +125,13 @@ public final class DatasetTable {
      */
     public static Optional<Loaded> load(Connection c, String name) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + ", (SELECT CASE WHEN count(*) = 1 THEN"
-                + " min(version) END FROM cairn.database) AS database_version FROM cairn.datasets WHERE name = ?")) {
+                + " min(version) END FROM cairn.database) AS database_version, EXISTS (SELECT 1 FROM pg_class t JOIN"
+                + " pg_namespace n ON n.oid = t.relnamespace WHERE n.nspname = 'cairn_data' AND t.relname = 'samples_'"
+                + " || d.id) AS has_table FROM cairn.datasets d WHERE name = ?")) {
             ps.setString(1, name);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(new Loaded(read(rs), rs.getString("database_version"))) : Optional.empty();
+                return rs.next() ? Optional.of(new Loaded(read(rs), rs.getString("database_version"),
+                        rs.getBoolean("has_table"))) : Optional.empty();
             }
         }
     }

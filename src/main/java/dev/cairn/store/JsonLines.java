@@ -72,17 +72,29 @@ public final class JsonLines {
                         Directory.delete(tx, name);
                     }
                     Version v = version.run(tx);
-                    DatasetRecord record = Directory.create(tx, model, name, v, new DatasetTable.Contents(header.createdAt,
-                            header.info, header.tags, header.classes, header.fields), feedback);
+                    DatasetRecord record;
+                    try {
+                        record = Directory.create(tx, model, name, v, new DatasetTable.Contents(header.createdAt,
+                                header.info, header.tags, header.classes, header.fields), feedback);
+                    } catch (dev.cairn.api.AlreadyExistsException e) {
+                        throw new dev.cairn.api.AlreadyExistsException("a dataset named " + Texts.quoted(name)
+                                + " exists already; import under another name (--name NAME), or replace it (--replace)."
+                                + " Nothing was imported");
+                    }
                     SampleCodec codec = new SampleCodec(record, v);
                     Map<String, FieldType> schema = record.schema();
                     long n;
                     long reported = lines.bytesRead();
                     progress.advance(reported);
+                    // the line of each sample, for errors that the database finds by row: the COPY's row
+                    // k is line k + header + the blank lines before it
+                    List<Long> blanks = new ArrayList<>();
+                    long headerLines = lines.lineNumber();
                     try (SampleTable.Copy copy = new SampleTable.Copy(tx, record.id(), name)) {
                         String line;
                         while ((line = readLine(lines)) != null) {
                             if (line.isBlank()) {
+                                blanks.add(lines.lineNumber());
                                 continue;
                             }
                             Sample s = sample(line, schema, options.source(), lines.lineNumber());
@@ -93,6 +105,11 @@ public final class JsonLines {
                             }
                         }
                         n = copy.finish();
+                    } catch (SampleTable.DuplicateId d) {
+                        String where = d.row() < 0 ? options.source() : options.source() + " line "
+                                + lineOf(d.row(), headerLines, blanks);
+                        throw new InvalidInputException(where + ": the sample id " + d.id() + " is in the file twice;"
+                                + " each sample needs an id of its own. Nothing was imported");
                     }
                     progress.advance(lines.bytesRead() - reported);
                     if (header.samples != null && header.samples != n) {
@@ -107,6 +124,17 @@ public final class JsonLines {
             throw new CairnException(CairnException.Kind.INVALID_INPUT, "cannot read " + options.source() + ": "
                     + e.getMessage() + ". Nothing was imported", e);
         }
+    }
+
+    /** The file line of the COPY's row {@code row} (from 1). */
+    private static long lineOf(long row, long headerLines, List<Long> blanks) {
+        long line = headerLines + row;
+        for (long blank : blanks) {
+            if (blank <= line) {
+                line++;
+            }
+        }
+        return line;
     }
 
     private static String readLine(LineReader lines) throws java.sql.SQLException {

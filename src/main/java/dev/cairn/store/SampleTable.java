@@ -1,6 +1,5 @@
 package dev.cairn.store;
 
-import dev.cairn.api.AlreadyExistsException;
 import dev.cairn.api.DamagedDatabaseException;
 import dev.cairn.api.Texts;
 import org.postgresql.PGConnection;
@@ -187,6 +186,48 @@ public final class SampleTable {
      * A dataset's sample table is not there: either the dataset was deleted meanwhile (its row is
      * gone too) or the database was damaged. The caller tells which, outside the failed transaction.
      */
+    /**
+     * A sample id that a COPY found in the table already: which id, and at which row of the COPY
+     * (counted from 1), so that the caller can say where its input holds it.
+     */
+    public static final class DuplicateId extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final String id;
+        private final long row;
+
+        private DuplicateId(String id, long row) {
+            super("duplicate sample id " + id, null, false, false);
+            this.id = id;
+            this.row = row;
+        }
+
+        static java.util.Optional<DuplicateId> of(SQLException e) {
+            if (!"23505".equals(e.getSQLState())) {
+                return java.util.Optional.empty();
+            }
+            String detail = e instanceof org.postgresql.util.PSQLException p && p.getServerErrorMessage() != null
+                    ? p.getServerErrorMessage().getDetail() + " " + p.getServerErrorMessage().getWhere() : e.getMessage();
+            java.util.regex.Matcher id = java.util.regex.Pattern.compile("\\(id\\)=\\(([0-9a-fA-F-]+)\\)").matcher(detail);
+            java.util.regex.Matcher line = java.util.regex.Pattern.compile("line (\\d+)").matcher(detail);
+            return java.util.Optional.of(new DuplicateId(id.find() ? id.group(1) : "(unknown)",
+                    line.find() ? Long.parseLong(line.group(1)) : -1));
+        }
+
+        public String id() {
+            return id;
+        }
+
+        /** The row of the COPY that repeated it, from 1; -1 if PostgreSQL did not say. */
+        public long row() {
+            return row;
+        }
+    }
+
+    /** The error for a dataset whose sample table is gone while its row stands. */
+    public static DamagedDatabaseException missing(long datasetId, String datasetName) {
+        return new MissingTable(datasetId, datasetName);
+    }
+
     static final class MissingTable extends DamagedDatabaseException {
         private static final long serialVersionUID = 1L;
         final String datasetName;
@@ -379,7 +420,7 @@ public final class SampleTable {
 
         private void flush() throws SQLException {
             if (failure != null) {
-                throw failure;
+                throw DuplicateId.of(failure).map(d -> (RuntimeException) d).orElseThrow(() -> failure);
             }
             put(buffer.toString().getBytes(StandardCharsets.UTF_8));
             buffer.setLength(0);
@@ -413,28 +454,21 @@ public final class SampleTable {
             }
         }
 
-        /** Ends the COPY; returns the rows written. */
+        /**
+         * Ends the COPY; returns the rows written.
+         *
+         * @throws DuplicateId if a sample's id was there already, or came twice
+         */
         long finish() throws SQLException {
-            flush();
-            drain();
-            finished = true;
             try {
+                flush();
+                drain();
+                finished = true;
                 copy.endCopy();
             } catch (SQLException e) {
-                if ("23505".equals(e.getSQLState())) {
-                    throw new AlreadyExistsException("the dataset " + Texts.quoted(datasetName) + " has a sample with"
-                            + " that id already (" + duplicate(e) + "); no sample of this batch was added");
-                }
-                throw e;
+                throw DuplicateId.of(e).map(d -> (RuntimeException) d).orElseThrow(() -> e);
             }
             return rows;
-        }
-
-        /** Which id a unique violation is about, from PostgreSQL's detail, without its internal names. */
-        static String duplicate(SQLException e) {
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("Key \\(id\\)=\\(([0-9a-f-]+)\\)")
-                    .matcher(String.valueOf(e.getMessage()));
-            return m.find() ? "id " + m.group(1) : "an id repeated";
         }
 
         @Override

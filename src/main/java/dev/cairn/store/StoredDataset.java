@@ -178,6 +178,9 @@ public final class StoredDataset implements Dataset {
                     copy.add(codec.toRow(s));
                 }
                 n = copy.finish();
+            } catch (SampleTable.DuplicateId d) {
+                throw new AlreadyExistsException("the dataset " + Texts.quoted(r.name()) + " has a sample with id " + d.id()
+                        + " already, or the batch holds it twice; no sample of this batch was added");
             }
             if (!codec.added().isEmpty()) {
                 DatasetTable.setFields(c, id, codec.schema());

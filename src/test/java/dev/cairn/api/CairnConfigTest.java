@@ -86,7 +86,8 @@ class CairnConfigTest {
                 .hasMessageContaining("CAIRN_DATABASE_NAME");
         assertThatThrownBy(() -> CairnConfig.load(env("CAIRN_DATABASE_URI", "mysql://h/db")))
                 .hasMessageContaining("CAIRN_DATABASE_URI");
-        assertThatThrownBy(() -> CairnConfig.load(env("CAIRN_CLIENT_RELEASE", "v1"))).isInstanceOf(InvalidInputException.class);
+        assertThatThrownBy(() -> CairnConfig.load(env("CAIRN_CLIENT_RELEASE", "v1"))).isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("CAIRN_CLIENT_RELEASE").hasMessageContaining("MAJOR.MINOR.PATCH");
         file("{\"database_port\": \"x\"}");
         assertThatThrownBy(() -> CairnConfig.load(env())).hasMessageContaining("'database_port' in " + home.resolve("config.json"));
     }

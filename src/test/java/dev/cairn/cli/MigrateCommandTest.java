@@ -27,7 +27,22 @@ class MigrateCommandTest {
         CairnConfig old = config.toBuilder().clientRelease("0.1.0").build();
         try (Cairn cairn = Cairn.open(old)) {
             for (String name : new String[]{"a", "b", "c"}) {
-                cairn.create(name).add(Sample.of("/" + name));
+                cairn.create(name).add(Sample.of("/" + name).with("gt", dev.cairn.api.Detections.of(
+                        dev.cairn.api.Detection.of("x", dev.cairn.api.BoundingBox.of(0.1, 0.1, 0.2, 0.2)))));
+            }
+        }
+    }
+
+    /** Makes every update of a dataset's samples fail, as a broken disk or a bug in a revision would. */
+    private void breakUpdates(long datasetId, boolean broken) throws Exception {
+        try (Connection raw = Backend.raw(config); Statement s = raw.createStatement()) {
+            if (broken) {
+                s.execute("CREATE OR REPLACE FUNCTION public.test_fail() RETURNS trigger LANGUAGE plpgsql AS"
+                        + " $$BEGIN RAISE EXCEPTION 'test: this dataset cannot be changed'; END$$");
+                s.execute("CREATE TRIGGER test_fail BEFORE UPDATE ON cairn_data.samples_" + datasetId
+                        + " FOR EACH ROW EXECUTE FUNCTION public.test_fail()");
+            } else {
+                s.execute("DROP TRIGGER test_fail ON cairn_data.samples_" + datasetId);
             }
         }
     }
@@ -100,10 +115,8 @@ class MigrateCommandTest {
 
     @Test
     void errorLevelsDecideWhetherOtherDatasetsGoOnAndTheExitSaysIncomplete() throws Exception {
-        try (Connection raw = Backend.raw(config); Statement s = raw.createStatement()) {
-            s.execute("ALTER TABLE cairn_data.samples_1 RENAME TO broken");
-        }
-        Cli.Result stop = cairn("migrate", "--all");
+        breakUpdates(1, true);
+        Cli.Result stop = cairn("migrate", "--all", "--workers", "1");
         assertThat(stop.exit()).as(stop.toString()).isEqualTo(1);
         assertThat(stop.err()).contains("incomplete", "run the same command again");
         JsonNode info = Json.read(cairn("migrate", "--info", "--json").out());
@@ -116,9 +129,7 @@ class MigrateCommandTest {
         info = Json.read(cairn("migrate", "--info", "--json").out());
         assertThat(info.get("datasets").get(1).get("version").asText()).as("the others went on").isEqualTo("0.4.0");
 
-        try (Connection raw = Backend.raw(config); Statement s = raw.createStatement()) {
-            s.execute("ALTER TABLE cairn_data.broken RENAME TO samples_1");
-        }
+        breakUpdates(1, false);
         Cli.Result again = cairn("migrate", "--all");
         assertThat(again.exit()).as(again.toString()).isZero();
         info = Json.read(cairn("migrate", "--info", "--json").out());
@@ -129,9 +140,7 @@ class MigrateCommandTest {
     @Test
     void aFailedDatasetKeepsTheDatabaseFromGoingDown() throws Exception {
         assertThat(cairn("migrate", "--all").exit()).isZero();
-        try (Connection raw = Backend.raw(config); Statement s = raw.createStatement()) {
-            s.execute("ALTER TABLE cairn_data.samples_2 RENAME TO broken");
-        }
+        breakUpdates(2, true);
         Cli.Result r = cairn("migrate", "--all", "-v", "0.1.0", "--error-level", "2");
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.out()).contains("not run: a dataset that must come down first failed");
