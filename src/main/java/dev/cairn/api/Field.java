@@ -21,18 +21,7 @@ public record Field(String name, FieldType type) {
      * {@code $}, and not one of the names every sample has.
      */
     public static String checkName(String name) {
-        if (name == null || name.isEmpty()) {
-            throw new InvalidInputException("a field name cannot be empty");
-        }
-        int length = name.codePointCount(0, name.length());
-        if (length > MAX_NAME_LENGTH) {
-            throw new InvalidInputException("the field name " + Texts.quoted(name) + " is too long: field names have"
-                    + " at most " + MAX_NAME_LENGTH + " characters");
-        }
-        String problem = Names.problem(name);
-        if (problem != null) {
-            throw new InvalidInputException("the field name " + Texts.quoted(name) + " " + problem);
-        }
+        Names.check("field", name, MAX_NAME_LENGTH);
         if (name.contains(".")) {
             throw new InvalidInputException("the field name " + Texts.quoted(name) + " has a '.', which separates"
                     + " the parts of a path; use '_' instead");

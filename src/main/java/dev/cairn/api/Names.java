@@ -7,6 +7,27 @@ final class Names {
     }
 
     /**
+     * Checks what every kind of name must be: not empty, at most {@code max} characters, and
+     * without control characters, broken Unicode or blanks at its ends.
+     *
+     * @param kind what it names, for the message: "dataset", "field"
+     */
+    static String check(String kind, String name, int max) {
+        if (name == null || name.isEmpty()) {
+            throw new InvalidInputException("a " + kind + " name cannot be empty");
+        }
+        if (name.codePointCount(0, name.length()) > max) {
+            throw new InvalidInputException("the " + kind + " name " + Texts.quoted(name) + " is too long: " + kind
+                    + " names have at most " + max + " characters");
+        }
+        String problem = problem(name);
+        if (problem != null) {
+            throw new InvalidInputException("the " + kind + " name " + Texts.quoted(name) + " " + problem);
+        }
+        return name;
+    }
+
+    /**
      * What is wrong with the text as a name, as the end of a sentence, or {@code null} if nothing:
      * control characters, broken Unicode, or blanks at either end are refused.
      */
