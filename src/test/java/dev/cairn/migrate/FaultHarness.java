@@ -534,7 +534,8 @@ final class FaultHarness {
                         + "|the local database did not start");
         if (exit == 1) {
             assertThat(output).as("%s: an incomplete migration says so, and how to finish it", what)
-                    .contains("is incomplete").contains("run the same command again: cairn " + String.join(" ", command));
+                    .contains("is incomplete")
+                    .contains("run the same command again: cairn " + String.join(" ", command));
         }
         assertThat(output.lines().filter(l -> l.startsWith("cairn: error: ") || l.startsWith("The migration to ")))
                 .as("%s: one line says why it stopped\n%s", what, output).hasSize(1);
@@ -908,6 +909,8 @@ final class FaultHarness {
                 }
                 Content want = expected.get(d.id).get(d.version);
                 Raw raw = rawContent(c, d.id, d.version.equals(V4));
+                stats.samplesChecked += raw.samples();
+                stats.lostOrDoubled += Math.abs(raw.samples() - want.samples);
                 assertThat(raw.samples()).as("%s: no sample lost or doubled", label).isEqualTo(want.samples);
                 assertThat(d.sampleCount).as("%s: the recorded sample count", label).isEqualTo(want.samples);
                 assertThat(raw.dated()).as("%s: samples stored before 0.2.0 have no known creation time", label)
@@ -1073,6 +1076,9 @@ final class FaultHarness {
         int downFaults;
         int finishedFirst;
         long samples;
+        /** Samples counted in the checks after each run, and how many of them were missing or extra (must be 0). */
+        long samplesChecked;
+        long lostOrDoubled;
         long slowestRelease;
         /** The longest a migrator took to end by itself after a fault, in ms. */
         long slowestExit;
@@ -1091,7 +1097,8 @@ final class FaultHarness {
             StringBuilder out = new StringBuilder();
             seen.forEach((k, v) -> {
                 if (k.startsWith(prefix)) {
-                    out.append(out.length() == 0 ? "" : ", ").append(k.substring(prefix.length())).append(" x").append(v);
+                    out.append(out.length() == 0 ? "" : ", ").append(k.substring(prefix.length())).append(" x")
+                            .append(v);
                 }
             });
             return out.length() == 0 ? "none" : out.toString();
