@@ -1,0 +1,359 @@
+package dev.cairn.migrate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.cairn.Cairn;
+import dev.cairn.api.CairnConfig;
+import dev.cairn.api.Sample;
+import dev.cairn.testing.Backend;
+import dev.cairn.testing.Cli;
+import dev.cairn.testing.Processes;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+import static dev.cairn.migrate.FaultHarness.JSON;
+import static dev.cairn.migrate.FaultHarness.PROCESS_TIMEOUT_SECONDS;
+import static dev.cairn.migrate.FaultHarness.V1;
+import static dev.cairn.migrate.FaultHarness.V4;
+import static dev.cairn.migrate.FaultHarness.assertFailedCleanly;
+import static dev.cairn.migrate.FaultHarness.awaitSession;
+import static dev.cairn.migrate.FaultHarness.awaitSessionsAndLocksGone;
+import static dev.cairn.migrate.FaultHarness.blockDataset;
+import static dev.cairn.migrate.FaultHarness.datasetVersion;
+import static dev.cairn.migrate.FaultHarness.migratorSessions;
+import static dev.cairn.migrate.FaultHarness.terminate;
+import static dev.cairn.migrate.FaultHarness.twoDatasetsAt010;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+/**
+ * Invariants 3 and 6 when the migrator's connection to PostgreSQL is dropped under it (a DBA's
+ * {@code pg_terminate_backend}, a server-side timeout, a network cut): {@code cairn migrate --all}
+ * (up to 0.4.0) and {@code cairn migrate --all -v 0.1.0} (down) run in a JVM of their own, and at
+ * a random moment a superuser terminates the migrator's sessions, found in
+ * {@code pg_stat_activity} by their application name ({@code cairn RELEASE}): the one that is
+ * busy (running a statement or inside a transaction), the one that holds the migration lock,
+ * one at random, or all of them. The migrator must then end by itself within a bound (no hang),
+ * with exit status 1 or 5 and a message in plain words (or 0, when what it had left to do was
+ * done all the same), and leave what {@link FaultHarness#checkAfter} checks: every dataset whole
+ * at its old or new version with exactly its known-good content, nothing ahead of the database, no
+ * lock or session behind, {@code cairn migrate --info} answering and telling the truth. The same
+ * command then finishes the job.
+ *
+ * <p>{@code -Dcairn.test.drops=N} asks for N dropped connections (default 6);
+ * {@code -Dcairn.test.drop.seed=S} replays a run (the seed is printed).
+ */
+class DroppedConnectionDuringMigrationTest {
+
+    private static final int DROPS = Integer.getInteger("cairn.test.drops", 6);
+    /** How long a migrator may take to end once its connection is dropped (its pool waits 11 s for a connection). */
+    private static final long EXIT_TIMEOUT_SECONDS = 120;
+
+    @Test
+    void droppedConnectionsAtRandomMomentsFailTheMigratorCleanlyAndLeaveEveryDatasetWhole() throws Exception {
+        long began = System.nanoTime();
+        long seed = Long.getLong("cairn.test.drop.seed", new Random().nextLong());
+        Random random = new Random(seed);
+        FaultHarness h = new FaultHarness(Backend.freshBuilder().admin(true).build(), "drop");
+        // two big datasets, whose steps take long enough for a drop to land inside them
+        h.createDatasetsAsRelease010(random, "drop", 8, 8_000);
+        h.recordAndCalibrate();
+
+        Drop drop = new Drop(random, h.stats);
+        String[] last = h.rounds(random, DROPS, "drop",
+                (command, target, before, moment) -> h.faultOnce(command, target, before, moment, drop));
+        h.finish(last);
+
+        FaultHarness.Stats s = h.stats;
+        System.out.println(String.format("DroppedConnectionDuringMigrationTest [%s, seed %d]: %d drops (%d up, %d down)"
+                        + " on %d datasets / %d samples; %d runs finished before their drop; sessions dropped: %s;"
+                        + " moments: start-up x%d, timed x%d, at a step x%d; the migrator then exited with %s, within"
+                        + " %d ms at most; after the drops the database was at 0.1.0 x%d, 0.4.0 x%d and datasets at"
+                        + " 0.1.0 x%d, 0.4.0 x%d; nothing moved yet x%d, half done x%d, all moved x%d; steps cut:"
+                        + " dataset rolled back x%d, dataset committed x%d, database x%d; %d samples checked, %d lost or"
+                        + " doubled; sessions and locks gone within %d ms; clean runs up %d ms, down %d ms, start-up %d"
+                        + " ms; %d s in all",
+                Backend.name(), seed, s.faults, s.upFaults, s.downFaults, h.datasets(), s.samples, s.finishedFirst,
+                s.seenStartingWith("drop "), s.seen("moment start-up"), s.seen("moment timed"), s.seen("moment step"),
+                s.seenStartingWith("exit "), s.slowestExit, s.seen("db " + V1), s.seen("db " + V4), s.seen(V1),
+                s.seen(V4), s.seen("after: nothing moved yet"), s.seen("after: half done"), s.seen("after: all moved"),
+                s.seen("cut rolled back"), s.seen("cut committed"), s.seen("cut database"), s.samplesChecked,
+                s.lostOrDoubled, s.slowestRelease, h.upMillis, h.downMillis, h.startMillis,
+                TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - began)));
+        assertThat(s.faults).isEqualTo(DROPS);
+    }
+
+    /**
+     * The ways to choose what to drop: the session running a statement or inside a transaction
+     * (a step, or the planning), the one holding the migration lock, one at random, all of them.
+     */
+    private static final List<String> WAYS = List.of("busy", "lock holder", "one", "all");
+
+    /** Terminates some of the migrator's sessions, chosen each of the four ways in turn. */
+    private static final class Drop implements FaultHarness.Fault {
+        private final Random random;
+        private final FaultHarness.Stats stats;
+        private long struckAt;
+        private int turn;
+
+        Drop(Random random, FaultHarness.Stats stats) {
+            this.random = random;
+            this.stats = stats;
+            this.turn = random.nextInt(WAYS.size());
+        }
+
+        @Override
+        public String name() {
+            return "dropped connection";
+        }
+
+        @Override
+        public String strike(Process p, Connection c) throws Exception {
+            // each way in turn, so that a few drops try them all
+            String which = WAYS.get(turn++ % WAYS.size());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(PROCESS_TIMEOUT_SECONDS);
+            // at the moment, or as soon after it as the migrator has such a session
+            while (p.isAlive() && System.nanoTime() < deadline) {
+                List<FaultHarness.Session> sessions = migratorSessions(c);
+                List<FaultHarness.Session> chosen = switch (which) {
+                    case "busy" -> sessions.stream().filter(s -> !s.state().equals("idle")).toList();
+                    case "lock holder" -> sessions.stream().filter(s -> s.holdsMigrationLock()).toList();
+                    case "one" -> sessions.isEmpty() ? List.of()
+                            : List.of(sessions.get(random.nextInt(sessions.size())));
+                    default -> sessions;
+                };
+                List<String> dropped = new ArrayList<>();
+                for (FaultHarness.Session s : chosen) {
+                    if (terminate(c, s.pid())) {
+                        dropped.add(s.toString());
+                    }
+                }
+                if (!dropped.isEmpty()) {
+                    struckAt = System.nanoTime();
+                    stats.count("drop " + which);
+                    return "dropped " + which + ": " + String.join(", ", dropped) + " of " + sessions.size()
+                            + " session(s)";
+                }
+                Thread.sleep(2);
+            }
+            return null;
+        }
+
+        @Override
+        public void settle(Process p, Path output) throws Exception {
+            if (!p.waitFor(EXIT_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                fail("the migrator hangs: " + EXIT_TIMEOUT_SECONDS + " s after its connection was dropped it has not"
+                        + " ended\n" + Files.readString(output));
+            }
+            stats.slowestExit = Math.max(stats.slowestExit,
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - struckAt));
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // The same, without chance
+
+    /**
+     * The session of a dataset step is dropped while the step waits for the dataset (a reader
+     * holds it): the migrator ends at once with exit 1, says which step lost its connection and
+     * that the same command finishes the job; the dataset is at its old version, whole; the
+     * database (its step came first) at the new one; --info shows the migration as interrupted;
+     * and the same command does finish it.
+     */
+    @Test
+    void droppingTheSessionOfADatasetStepFailsTheMigrationCleanly() throws Exception {
+        CairnConfig config = twoDatasetsAt010();
+        Path out = Files.createTempFile(Backend.scratch("drop"), "step", ".txt");
+        Process p;
+        try (Connection blocker = blockDataset(config, "a")) {
+            p = Processes.start(config, Map.of(), out, "migrate", "--all");
+            awaitSession(config, "wait_event_type = 'Lock' AND application_name LIKE 'cairn %'");
+            try (Connection c = Backend.raw(config)) {
+                List<FaultHarness.Session> waiting = migratorSessions(c).stream()
+                        .filter(s -> s.query().startsWith("LOCK TABLE")).toList();
+                assertThat(waiting).hasSize(1);
+                assertThat(terminate(c, waiting.get(0).pid())).isTrue();
+            }
+            assertThat(p.waitFor(EXIT_TIMEOUT_SECONDS, TimeUnit.SECONDS)).as("the migrator ends, not hangs").isTrue();
+            blocker.rollback();
+        }
+        String output = Files.readString(out);
+        assertThat(p.exitValue()).as(output).isEqualTo(1);
+        assertFailedCleanly("dropped step", p.exitValue(), output, FaultHarness.UP);
+        assertThat(output).contains("dataset 'a'").contains("lost the connection to the database while migrating the"
+                + " dataset 'a'");
+        awaitSessionsAndLocksGone(config, "after the dropped step");
+        assertThat(datasetVersion(config, "a")).isEqualTo(V1);
+        assertThat(datasetVersion(config, "b")).isEqualTo(V1);
+        JsonNode info = JSON.readTree(Cli.run(config, "migrate", "--info", "--json").out());
+        assertThat(info.path("database_state").path("version").asText()).isEqualTo(V4);
+        assertThat(info.path("database_state").path("migration").path("state").asText()).isEqualTo("interrupted");
+        assertThat(info.path("interrupted").findValuesAsText("dataset")).containsExactly("a");
+
+        Cli.Result again = Cli.run(config, "migrate", "--all");
+        assertThat(again.exit()).as(again.toString()).isZero();
+        assertThat(datasetVersion(config, "a")).isEqualTo(V4);
+        assertThat(datasetVersion(config, "b")).isEqualTo(V4);
+        info = JSON.readTree(Cli.run(config, "migrate", "--info", "--json").out());
+        assertThat(info.path("database_state").has("migration")).isFalse();
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Bugs the drops showed, each reproduced without chance. They are @Disabled because they
+    // fail today (run them with -Djunit.jupiter.conditions.deactivate=org.junit.*DisabledCondition).
+
+    /**
+     * The migration lock is a session advisory lock held by one idle connection for the whole
+     * migration. When that session is dropped (here by pg_terminate_backend; a server's
+     * idle_session_timeout does the same to any migration that lasts longer than it), the lock is
+     * gone, but the migrator never notices: it goes on with the next steps on its other
+     * connections, unlocked, and only fails at the very end, when it clears its pending record
+     * ("lost the connection ... Nothing of that step was kept", though every step was kept).
+     * Meanwhile --info calls the migration "interrupted; run the same command again", and another
+     * admin may start one (see the next test).
+     */
+    @Test
+    @Disabled("Cairn bug: a migrator whose lock session is dropped goes on migrating datasets without the migration"
+            + " lock, and says at the end that nothing was kept")
+    void aMigratorThatLostItsLockSessionRunsNoFurtherStep() throws Exception {
+        CairnConfig config = twoDatasetsAt010();
+        Path out = Files.createTempFile(Backend.scratch("drop"), "lock", ".txt");
+        Process p;
+        try (Connection blocker = blockDataset(config, "a")) {
+            p = Processes.start(config, Map.of(), out, "migrate", "--all");
+            awaitSession(config, "wait_event_type = 'Lock' AND application_name LIKE 'cairn %'");
+            dropTheLockHolder(config);
+            blocker.rollback();
+        }
+        assertThat(p.waitFor(EXIT_TIMEOUT_SECONDS, TimeUnit.SECONDS)).as("the migrator ends, not hangs").isTrue();
+        String output = Files.readString(out);
+        assertThat(p.exitValue()).as(output).isNotZero();
+        assertThat(datasetVersion(config, "b"))
+                .as("the dataset 'b', whose step had not begun when the migrator lost its migration lock, is not"
+                        + " migrated without the lock\n%s", output).isEqualTo(V1);
+    }
+
+    /**
+     * The consequence: with the first migrator's lock session gone, a second admin's
+     * {@code cairn migrate --all -v 0.1.0} takes the lock at once and moves the database down
+     * (its check that no dataset is above 0.1.0 runs before the first migrator's dataset step
+     * commits), while the first goes on moving datasets up: both exit as if all was well or
+     * merely disconnected, and the datasets end up ahead of their database — invariant 4 broken;
+     * --info calls them "damaged: ahead of the database".
+     */
+    @Test
+    @Disabled("Cairn bug: after a migrator's lock session is dropped, a second admin's downgrade runs alongside it and"
+            + " leaves datasets ahead of their database (invariant 4)")
+    void noDatasetEndsAheadOfItsDatabaseWhenASecondAdminMigratesAfterTheFirstLostItsLockSession() throws Exception {
+        CairnConfig config = twoDatasetsAt010();
+        Path out = Files.createTempFile(Backend.scratch("drop"), "first", ".txt");
+        Path out2 = Files.createTempFile(Backend.scratch("drop"), "second", ".txt");
+        Process first;
+        Process second;
+        try (Connection blocker = blockDataset(config, "a")) {
+            first = Processes.start(config, Map.of(), out, "migrate", "--all");
+            awaitSession(config, "wait_event_type = 'Lock' AND application_name LIKE 'cairn %'");
+            dropTheLockHolder(config);
+            second = Processes.start(config, Map.of(), out2, "migrate", "--all", "-v", V1);
+            // until the second admin has ended, says it waits, or waits for a lock beside the first
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(PROCESS_TIMEOUT_SECONDS);
+            while (second.isAlive() && !Files.readString(out2).contains("cairn: waiting")) {
+                try (Connection c = Backend.raw(config)) {
+                    if (waitingOnLocks(c) >= 2) {
+                        break;
+                    }
+                }
+                assertThat(System.nanoTime()).as("the second admin neither ends nor waits").isLessThan(deadline);
+                Thread.sleep(50);
+            }
+            blocker.rollback();
+        }
+        assertThat(first.waitFor(EXIT_TIMEOUT_SECONDS, TimeUnit.SECONDS)).isTrue();
+        assertThat(second.waitFor(EXIT_TIMEOUT_SECONDS, TimeUnit.SECONDS)).isTrue();
+        String both = "first (exit " + first.exitValue() + "):\n" + Files.readString(out) + "second (exit "
+                + second.exitValue() + "):\n" + Files.readString(out2);
+        JsonNode info = JSON.readTree(Cli.run(config, "migrate", "--info", "--json").out());
+        String database = info.path("database_state").path("version").asText();
+        for (JsonNode d : info.path("datasets")) {
+            assertThat(dev.cairn.api.Version.parse(d.path("version").asText())
+                    .isAfter(dev.cairn.api.Version.parse(database)))
+                    .as("invariant 4: the dataset %s (at %s) is never ahead of its database (at %s)\n%s",
+                            d.path("name").asText(), d.path("version").asText(), database, both).isFalse();
+        }
+    }
+
+    /**
+     * The same loss of the lock session, the way a shared server causes it: with
+     * {@code idle_session_timeout} set (PostgreSQL 14+), the server ends the migrator's lock
+     * session once the migration has lasted longer than the timeout, since that session sits idle
+     * through every step. Besides going on unlocked (as above), the migrator then reports
+     * "database error while migrating: FATAL: terminating connection due to idle-session timeout"
+     * with exit 1, a failure of its own, rather than a lost connection (exit 5): SQLSTATE 57P05
+     * (and 25P03, the idle-in-transaction timeout) are not among those it translates as such.
+     */
+    @Test
+    @Disabled("Cairn bug: a connection ended by the server's idle_session_timeout (SQLSTATE 57P05) is reported as a"
+            + " database error (exit 1), not as a lost connection (exit 5)")
+    void aLockSessionEndedByTheServersIdleTimeoutIsReportedAsALostConnection() throws Exception {
+        CairnConfig config = twoDatasetsAt010();
+        try (Connection c = Backend.raw(config); Statement s = c.createStatement()) {
+            s.execute("ALTER DATABASE " + c.getCatalog() + " SET idle_session_timeout = '1s'");
+        }
+        Path out = Files.createTempFile(Backend.scratch("drop"), "idle", ".txt");
+        Process p;
+        try (Connection blocker = blockDataset(config, "a")) {
+            p = Processes.start(config, Map.of(), out, "migrate", "--all");
+            awaitSession(config, "wait_event_type = 'Lock' AND application_name LIKE 'cairn %'");
+            // until the server has ended the idle session that holds the migration lock
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            try (Connection c = Backend.raw(config)) {
+                while (migratorSessions(c).stream().anyMatch(FaultHarness.Session::holdsMigrationLock)) {
+                    assertThat(System.nanoTime()).as("idle_session_timeout ends the lock session").isLessThan(deadline);
+                    Thread.sleep(100);
+                }
+            }
+            blocker.rollback();
+        }
+        assertThat(p.waitFor(EXIT_TIMEOUT_SECONDS, TimeUnit.SECONDS)).as("the migrator ends, not hangs").isTrue();
+        String output = Files.readString(out);
+        assertThat(p.exitValue()).as("a lost connection is exit 5\n%s", output).isEqualTo(5);
+        assertThat(output).contains("lost the connection to the database");
+    }
+
+    private static long waitingOnLocks(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity"
+                + " WHERE datname = current_database() AND application_name LIKE 'cairn %'"
+                + " AND wait_event_type = 'Lock'")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** Terminates the session that holds the migration lock, and waits until it is gone. */
+    private static void dropTheLockHolder(CairnConfig config) throws Exception {
+        try (Connection c = Backend.raw(config)) {
+            List<FaultHarness.Session> holders = migratorSessions(c).stream()
+                    .filter(FaultHarness.Session::holdsMigrationLock).toList();
+            assertThat(holders).as("one session holds the migration lock").hasSize(1);
+            assertThat(terminate(c, holders.get(0).pid())).isTrue();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (migratorSessions(c).stream().anyMatch(s -> s.pid() == holders.get(0).pid())) {
+                assertThat(System.nanoTime()).as("the terminated session ends").isLessThan(deadline);
+                Thread.sleep(20);
+            }
+        }
+    }
+}

@@ -1,0 +1,212 @@
+package dev.cairn.migrate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.cairn.api.CairnConfig;
+import dev.cairn.testing.Backend;
+import dev.cairn.testing.Cli;
+import dev.cairn.testing.Processes;
+import dev.cairn.testing.ServerFaults;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+import static dev.cairn.migrate.FaultHarness.JSON;
+import static dev.cairn.migrate.FaultHarness.V1;
+import static dev.cairn.migrate.FaultHarness.V4;
+import static dev.cairn.migrate.FaultHarness.assertFailedCleanly;
+import static dev.cairn.migrate.FaultHarness.awaitSession;
+import static dev.cairn.migrate.FaultHarness.awaitSessionsAndLocksGone;
+import static dev.cairn.migrate.FaultHarness.blockDataset;
+import static dev.cairn.migrate.FaultHarness.datasetVersion;
+import static dev.cairn.migrate.FaultHarness.migratorSessions;
+import static dev.cairn.migrate.FaultHarness.twoDatasetsAt010;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Invariants 3 and 6 when the PostgreSQL server itself stops abruptly under a migration (a power
+ * cut, an OOM kill, a pulled plug: {@code pg_ctl stop -m immediate}) and is started again:
+ * {@code cairn migrate --all} (up to 0.4.0) and {@code cairn migrate --all -v 0.1.0} (down) run in
+ * a JVM of their own, and at a random moment the server under the test database crashes (see
+ * {@link ServerFaults}); it is started again at once, a little later, or once the migrator has
+ * ended. The migrator must end by itself within a bound (no hang): with exit 1 or 5 and a message
+ * in plain words, or 0 when it did all it had to (a migrator that had not connected yet starts the
+ * embedded server itself). Then, with the server back (after crash recovery), everything
+ * {@link FaultHarness#checkAfter} checks holds: every dataset whole at its old or new version with
+ * exactly its known-good content, none lost or doubled, nothing ahead of the database, no lock or
+ * session behind, {@code cairn migrate --info} answering and telling the truth. The same command
+ * then finishes the job.
+ *
+ * <p>{@code -Dcairn.test.crashes=N} asks for N crashes (default 4);
+ * {@code -Dcairn.test.crash.seed=S} replays a run (the seed is printed). On the server backend the
+ * test needs {@code CAIRN_TEST_SERVER_CRASH} and {@code CAIRN_TEST_SERVER_START} (.ci/run sets
+ * them), and is skipped without them.
+ */
+class ServerCrashDuringMigrationTest {
+
+    private static final int CRASHES = Integer.getInteger("cairn.test.crashes", 4);
+    /** How long a migrator may take to end once its server crashed (its pool waits up to 11 s for a connection). */
+    private static final long EXIT_TIMEOUT_SECONDS = 180;
+
+    @BeforeEach
+    void serverCanBeCrashed() {
+        assumeTrue(ServerFaults.unavailable().isEmpty(), () -> ServerFaults.unavailable().orElse(""));
+    }
+
+    @Test
+    void serverCrashesAtRandomMomentsLeaveEveryDatasetWholeAndTheSameCommandFinishes() throws Exception {
+        long began = System.nanoTime();
+        long seed = Long.getLong("cairn.test.crash.seed", new Random().nextLong());
+        Random random = new Random(seed);
+        FaultHarness h = new FaultHarness(Backend.freshBuilder().admin(true).build(), "crash");
+        // two big datasets, whose steps take long enough for a crash to land inside them
+        h.createDatasetsAsRelease010(random, "crash", 8, 8_000);
+        h.recordAndCalibrate();
+
+        Crash crash = new Crash(random, h.stats, h.current);
+        String[] last;
+        try {
+            last = h.rounds(random, CRASHES, "crash",
+                    (command, target, before, moment) -> h.faultOnce(command, target, before, moment, crash));
+        } finally {
+            ServerFaults.start(h.current); // whatever happened, the server runs for the tests after this one
+        }
+        h.finish(last);
+
+        FaultHarness.Stats s = h.stats;
+        System.out.println(String.format("ServerCrashDuringMigrationTest [%s, seed %d]: %d server crashes (%d up, %d"
+                        + " down) on %d datasets / %d samples; %d runs finished before their crash; the migrator was %s;"
+                        + " restarts: %s; moments: start-up x%d, timed x%d, at a step x%d; the migrator then exited"
+                        + " with %s, within %d ms at most; after the crashes the database was at 0.1.0 x%d, 0.4.0 x%d"
+                        + " and datasets at 0.1.0 x%d, 0.4.0 x%d; nothing moved yet x%d, half done x%d, all moved x%d;"
+                        + " steps cut: dataset rolled back x%d, dataset committed x%d, database x%d; %d samples checked,"
+                        + " %d lost or doubled; sessions and locks gone within %d ms; a crash took %d ms at most; clean"
+                        + " runs up %d ms, down %d ms, start-up %d ms; %d s in all",
+                Backend.name(), seed, s.faults, s.upFaults, s.downFaults, h.datasets(), s.samples, s.finishedFirst,
+                s.seenStartingWith("crash: "), s.seenStartingWith("restart "), s.seen("moment start-up"),
+                s.seen("moment timed"), s.seen("moment step"), s.seenStartingWith("exit "), s.slowestExit,
+                s.seen("db " + V1), s.seen("db " + V4), s.seen(V1), s.seen(V4), s.seen("after: nothing moved yet"),
+                s.seen("after: half done"), s.seen("after: all moved"), s.seen("cut rolled back"),
+                s.seen("cut committed"), s.seen("cut database"), s.samplesChecked, s.lostOrDoubled, s.slowestRelease,
+                crash.slowestCrash, h.upMillis, h.downMillis, h.startMillis,
+                TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - began)));
+        assertThat(s.faults).isEqualTo(CRASHES);
+    }
+
+    /** When the crashed server starts again. */
+    private static final List<String> RESTARTS = List.of("at once", "a little later", "once the migrator ended");
+
+    /** Crashes the server, and starts it again at once, a little later (up to 3 s), or once the migrator ended. */
+    private static final class Crash implements FaultHarness.Fault {
+        private final Random random;
+        private final FaultHarness.Stats stats;
+        private final CairnConfig config;
+        private String restart;
+        private long restartDelayMillis;
+        private long struckAt;
+        private int turn;
+        long slowestCrash;
+
+        Crash(Random random, FaultHarness.Stats stats, CairnConfig config) {
+            this.random = random;
+            this.stats = stats;
+            this.config = config;
+            this.turn = random.nextInt(RESTARTS.size());
+        }
+
+        @Override
+        public String name() {
+            return "server crash";
+        }
+
+        @Override
+        public String strike(Process p, Connection c) throws Exception {
+            if (!p.isAlive()) {
+                return null;
+            }
+            List<FaultHarness.Session> sessions = migratorSessions(c);
+            restart = RESTARTS.get(turn++ % RESTARTS.size()); // each in turn, so that a few crashes try them all
+            restartDelayMillis = random.nextInt(3000);
+            struckAt = System.nanoTime();
+            ServerFaults.crash(config);
+            slowestCrash = Math.max(slowestCrash, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - struckAt));
+            stats.count("crash: " + (sessions.isEmpty() ? "not connected yet" : "connected"));
+            stats.count("restart " + restart);
+            return "the migrator had " + sessions.size() + " session(s); the server restarts " + restart
+                    + (restart.equals("a little later") ? " (" + restartDelayMillis + " ms)" : "");
+        }
+
+        @Override
+        public void settle(Process p, Path output) throws Exception {
+            if (restart.equals("at once")) {
+                ServerFaults.start(config);
+            } else if (restart.equals("a little later")) {
+                p.waitFor(restartDelayMillis, TimeUnit.MILLISECONDS);
+                ServerFaults.start(config);
+            }
+            if (!p.waitFor(EXIT_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                ServerFaults.start(config);
+                fail("the migrator hangs: " + EXIT_TIMEOUT_SECONDS + " s after the server crashed it has not ended\n"
+                        + Files.readString(output));
+            }
+            stats.slowestExit = Math.max(stats.slowestExit,
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - struckAt));
+            ServerFaults.start(config); // a no-op if it runs already
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // The same, without chance
+
+    /**
+     * The server crashes while a dataset step waits for the dataset (a reader holds it), then
+     * comes back: the migrator ends by itself, non-zero, saying it lost the connection; the
+     * dataset is at its old version, whole; the database (its step came first and committed) at
+     * the new one; --info shows the migration as interrupted; the same command finishes it.
+     */
+    @Test
+    void aCrashDuringADatasetStepLeavesItWholeAndTheSameCommandFinishesTheJob() throws Exception {
+        CairnConfig config = twoDatasetsAt010();
+        Path out = Files.createTempFile(Backend.scratch("crash"), "step", ".txt");
+        Process p;
+        Connection blocker = blockDataset(config, "a");
+        try {
+            p = Processes.start(config, Map.of(), out, "migrate", "--all");
+            awaitSession(config, "wait_event_type = 'Lock' AND application_name LIKE 'cairn %'");
+            ServerFaults.crash(config);
+        } finally {
+            try {
+                blocker.close();
+            } catch (java.sql.SQLException broken) {
+                // the crash broke it
+            }
+            ServerFaults.start(config);
+        }
+        assertThat(p.waitFor(EXIT_TIMEOUT_SECONDS, TimeUnit.SECONDS)).as("the migrator ends, not hangs").isTrue();
+        String output = Files.readString(out);
+        assertFailedCleanly("crash during a dataset step", p.exitValue(), output, FaultHarness.UP);
+        awaitSessionsAndLocksGone(config, "after the crash");
+        assertThat(datasetVersion(config, "a")).isEqualTo(V1);
+        assertThat(datasetVersion(config, "b")).isEqualTo(V1);
+        JsonNode info = JSON.readTree(Cli.run(config, "migrate", "--info", "--json").out());
+        assertThat(info.path("database_state").path("version").asText()).isEqualTo(V4);
+        assertThat(info.path("database_state").path("migration").path("state").asText()).isEqualTo("interrupted");
+        assertThat(info.path("interrupted").findValuesAsText("dataset")).containsExactly("a");
+
+        Cli.Result again = Cli.run(config, "migrate", "--all");
+        assertThat(again.exit()).as(again.toString()).isZero();
+        assertThat(datasetVersion(config, "a")).isEqualTo(V4);
+        assertThat(datasetVersion(config, "b")).isEqualTo(V4);
+        info = JSON.readTree(Cli.run(config, "migrate", "--info", "--json").out());
+        assertThat(info.path("database_state").has("migration")).isFalse();
+    }
+}
