@@ -23,6 +23,12 @@ final class DatabaseLock implements AutoCloseable {
     }
 
     static DatabaseLock acquire(Connection c, Feedback feedback, String doing) throws SQLException {
+        try (java.sql.Statement s = c.createStatement()) {
+            // the session that holds the lock sits idle while others work: the server must not end it for that
+            s.execute("SET idle_session_timeout = 0");
+        } catch (SQLException olderServer) {
+            // PostgreSQL before 14 has no such setting, and no such timeout
+        }
         boolean told = false;
         while (true) {
             try (PreparedStatement ps = c.prepareStatement("SELECT pg_try_advisory_lock(?)")) {
@@ -48,11 +54,38 @@ final class DatabaseLock implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether this session still holds the lock: it dies with the session, which the server may
+     * end (a dropped connection, an idle timeout). A migration that lost it must not go on.
+     */
+    boolean held() {
+        try (PreparedStatement ps = connection.prepareStatement("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
+                + " AND pid = pg_backend_pid() AND granted AND ((classid::bigint << 32) | objid::bigint) = ?")) {
+            ps.setLong(1, Records.MIGRATE_DATABASE_LOCK);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getLong(1) > 0;
+            }
+        } catch (SQLException lost) {
+            return false;
+        }
+    }
+
+    /**
+     * Releases the lock. If that fails (the session is gone, and the lock with it), the
+     * connection is discarded rather than returned to the pool, so that no pooled connection
+     * ever keeps a lock of a migration that ended.
+     */
     @Override
-    public void close() throws SQLException {
+    public void close() {
         try (PreparedStatement ps = connection.prepareStatement("SELECT pg_advisory_unlock(?)")) {
             ps.setLong(1, Records.MIGRATE_DATABASE_LOCK);
             ps.execute();
+        } catch (SQLException e) {
+            try {
+                connection.abort(Runnable::run);
+            } catch (SQLException | RuntimeException ignored) {
+                // it is gone already
+            }
         }
     }
 }

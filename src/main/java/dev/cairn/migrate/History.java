@@ -51,16 +51,8 @@ final class History {
      */
     static long start(Connection c, Long datasetId, String datasetName, Version from, Version to, String by,
                       String release, String command) throws SQLException {
-        if (c.getAutoCommit()) {
-            // committed on its own, but not waited for on disk: only a crash of the server could lose
-            // it, and that rolls the step back too, so the history never claims what did not happen
-            return dev.cairn.store.Sql.inTransaction(c, tx -> {
-                try (Statement s = tx.createStatement()) {
-                    s.execute("SET LOCAL synchronous_commit = off");
-                }
-                return insert(tx, datasetId, datasetName, from, to, by, release, command);
-            });
-        }
+        // committed and on disk before the step begins: a step cut short by a crash of the server
+        // still shows, as interrupted, in --info
         return insert(c, datasetId, datasetName, from, to, by, release, command);
     }
 

@@ -44,6 +44,8 @@ final class Migrate {
     private final Feedback feedback;
     private final Steps steps;
     private final Connect connect;
+    /** The lock of the migration under way, checked before every step. */
+    private volatile DatabaseLock lock;
 
     Migrate(Postgres postgres, DataModel model, boolean admin, Feedback feedback, Steps steps, Connect connect) {
         this.postgres = postgres;
@@ -253,6 +255,7 @@ final class Migrate {
         Version target = target(request);
         try (Connection control = postgres.connection()) {
             try (DatabaseLock lock = DatabaseLock.acquire(control, feedback, "migrating the database")) {
+                this.lock = lock;
                 Optional<DatabaseState> found = connect.inspect();
                 if (found.isPresent() && request.scope() != MigrationRequest.Scope.NAMED
                         && !Privileges.canChangeRecords(control)) {
@@ -300,6 +303,7 @@ final class Migrate {
         long datasets = plan.steps().stream().filter(s -> s.dataset().isPresent()).count();
         java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
         boolean datasetFailed = false;
+        boolean lostLock = false;
         try (Feedback.Progress progress = datasets > 1 ? feedback.start("migrating " + datasets + " datasets to "
                 + plan.target(), datasets, "datasets") : Feedback.Progress.NONE) {
             List<MigrationPlan.Step> phase = new ArrayList<>();
@@ -312,6 +316,10 @@ final class Migrate {
                 results.addAll(done);
                 datasetFailed |= done.stream().anyMatch(r -> r.outcome() == StepResult.Outcome.FAILED);
                 phase.clear();
+                if (!stop.get() && !lock.held()) {
+                    stop.set(true);
+                    lostLock = true;
+                }
                 if (stop.get() || datasetFailed && s.down()) {
                     results.add(new StepResult(Optional.empty(), s.from(), s.to(), StepResult.Outcome.NOT_RUN,
                             Duration.ZERO, s.down() ? "not run: a dataset that must come down first failed"
@@ -329,15 +337,29 @@ final class Migrate {
         }
         boolean complete = results.stream().allMatch(r -> r.outcome() == StepResult.Outcome.DONE
                 || r.outcome() == StepResult.Outcome.SKIPPED);
+        String unfinishedRecord = null;
         if (complete && recordsPending) {
-            Records.clearPending(control);
+            try {
+                if (!lock.held()) {
+                    throw new SQLException("the migration lock is no longer held", "08003");
+                }
+                Records.clearPending(control);
+            } catch (SQLException e) {
+                complete = false;
+                unfinishedRecord = "Every step was done and kept, but Cairn lost the connection to the database that"
+                        + " holds the migration lock before it cleared the migration's record; run the same command"
+                        + " again to clear it: " + request.command();
+            }
         }
         long failed = results.stream().filter(r -> r.outcome() == StepResult.Outcome.FAILED).count();
         long notRun = results.stream().filter(r -> r.outcome() == StepResult.Outcome.NOT_RUN).count();
-        String summary = complete
+        String summary = unfinishedRecord != null ? unfinishedRecord : complete
                 ? "Migrated " + describeTarget(request, plan) + " to " + plan.target() + "."
-                : "The migration to " + plan.target() + " is incomplete: " + failed + " step(s) failed"
-                + (notRun > 0 ? " and " + notRun + " did not run" : "") + ". What was done is kept, each step whole; "
+                : "The migration to " + plan.target() + " is incomplete: "
+                + (failed > 0 ? failed + " step(s) failed" + (notRun > 0 ? " and " + notRun + " did not run" : "")
+                : notRun + " step(s) did not run")
+                + (lostLock || !lock.held() ? " (Cairn lost the connection to the database that holds the migration"
+                + " lock, so no further step started)" : "") + ". What was done is kept, each step whole; "
                 + (recordsPending ? "the database records the unfinished migration, so lazy upgrades wait. " : "")
                 + "Fix the cause and run the same command again: " + request.command();
         return new MigrationResult(plan, results, complete, summary);
@@ -384,6 +406,10 @@ final class Migrate {
 
     private StepResult datasetStep(MigrationPlan.Step s, DatasetRecord record, MigrationRequest request,
                                    java.util.concurrent.atomic.AtomicBoolean stop, Feedback.Progress progress) {
+        if (!stop.get() && !lock.held()) {
+            stop.set(true);
+            feedback.notice("lost the connection to the database that holds the migration lock: no further step starts");
+        }
         if (stop.get()) {
             return new StepResult(s.dataset(), s.from(), s.to(), StepResult.Outcome.NOT_RUN, Duration.ZERO,
                     "not run: the migration stopped at an earlier failure");

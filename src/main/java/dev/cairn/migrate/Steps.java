@@ -153,8 +153,10 @@ final class Steps {
             try {
                 String[] why = new String[1];
                 outcome = Sql.inTransaction(c, tx -> {
+                    // under the record's shared lock, which a database step takes exclusively: the database
+                    // cannot move while this step runs, and this step cannot leave the dataset above it
+                    DatabaseState db = Records.readShared(tx);
                     if (lazy) {
-                        DatabaseState db = Records.readShared(tx);
                         Optional<PendingMigration> against = db.pending().filter(p -> p.target().isBefore(to));
                         if (!db.version().equals(to) || against.isPresent()) {
                             why[0] = against.map(p -> "left as it is: the database is being migrated down ("
@@ -162,6 +164,10 @@ final class Steps {
                                     + " now");
                             return StepResult.Outcome.SKIPPED;
                         }
+                    } else if (to.isAfter(db.version())) {
+                        why[0] = "not done: the database is at " + db.version() + " now, and a dataset is never ahead of"
+                                + " its database";
+                        return StepResult.Outcome.FAILED;
                     }
                     Optional<DatasetRecord> locked = Waits.patiently(tx, () -> DatasetTable.lockForMigration(tx, found.id()),
                             t -> Locks.describeDataset(t, found.id()), feedback, "the dataset " + Texts.quoted(found.name()));

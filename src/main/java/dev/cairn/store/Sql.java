@@ -43,15 +43,26 @@ public final class Sql {
         }
     }
 
+    /** A driver's message as part of a sentence: without its trailing full stop. */
+    private static String sentence(String message) {
+        String m = message == null ? "" : message.strip();
+        while (m.endsWith(".")) {
+            m = m.substring(0, m.length() - 1);
+        }
+        return m;
+    }
+
     /**
      * A database error as a Cairn error: lost connections and refused privileges get their own
      * kinds; everything else is a failure of {@code doing}.
      */
     public static CairnException translate(SQLException e, String doing) {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
-        if (state.startsWith("08") || state.equals("57P01") || state.equals("57P02") || state.equals("57P03")) {
-            return new DatabaseUnavailableException("lost the connection to the database while " + doing + ": "
-                    + e.getMessage() + ". Nothing of that step was kept; run it again once the database is back.", e);
+        if (state.startsWith("08") || state.equals("57P01") || state.equals("57P02") || state.equals("57P03")
+                || state.equals("57P05") || state.equals("25P03")) {
+            return new DatabaseUnavailableException("lost the connection to the database while " + doing + " ("
+                    + sentence(e.getMessage()) + "). What was not committed was rolled back; run it again once the"
+                    + " database is back.", e);
         }
         if (state.equals("42501")) {
             return new RefusedException("the database refused " + doing + ": " + e.getMessage()

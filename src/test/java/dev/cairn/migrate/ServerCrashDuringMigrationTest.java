@@ -180,7 +180,8 @@ class ServerCrashDuringMigrationTest {
         Process p;
         Connection blocker = blockDataset(config, "a");
         try {
-            p = Processes.start(config, Map.of(), out, "migrate", "--all");
+            // one dataset at a time, so that b waits behind a
+            p = Processes.start(config, Map.of(), out, "migrate", "--all", "--workers", "1");
             awaitSession(config, "wait_event_type = 'Lock' AND application_name LIKE 'cairn %'");
             ServerFaults.crash(config);
         } finally {
