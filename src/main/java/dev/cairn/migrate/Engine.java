@@ -116,11 +116,13 @@ public final class Engine {
         }
         // every check passed: only now is the load recorded, so that a refusal writes nothing
         Acceptance.workingVersion(model, found, known.writtenByRelease());
-        DatasetRecord checked = found;
-        postgres.withConnection(c -> {
-            DatasetTable.touchIfStale(c, checked);
-            return null;
-        }, "recording the load of a dataset");
+        if (DatasetTable.loadTimeIsStale(found)) {
+            DatasetRecord checked = found;
+            postgres.withConnection(c -> {
+                DatasetTable.touchIfStale(c, checked);
+                return null;
+            }, "recording the load of a dataset");
+        }
         return found;
     }
 

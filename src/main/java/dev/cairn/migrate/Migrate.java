@@ -346,9 +346,10 @@ final class Migrate {
                 Records.clearPending(control);
             } catch (SQLException e) {
                 complete = false;
-                unfinishedRecord = "Every step was done and kept, but Cairn lost the connection to the database that"
-                        + " holds the migration lock before it cleared the migration's record; run the same command"
-                        + " again to clear it: " + request.command();
+                unfinishedRecord = "The migration to " + plan.target() + " is incomplete: every step was done and"
+                        + " kept, but Cairn lost the connection to the database that holds the migration lock before it"
+                        + " cleared the migration's record, so lazy upgrades wait. To clear it, run the same command"
+                        + " again: " + request.command();
             }
         }
         long failed = results.stream().filter(r -> r.outcome() == StepResult.Outcome.FAILED).count();

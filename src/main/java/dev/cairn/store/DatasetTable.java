@@ -125,9 +125,8 @@ public final class DatasetTable {
      */
     public static Optional<Loaded> load(Connection c, String name) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + ", (SELECT CASE WHEN count(*) = 1 THEN"
-                + " min(version) END FROM cairn.database) AS database_version, EXISTS (SELECT 1 FROM pg_class t JOIN"
-                + " pg_namespace n ON n.oid = t.relnamespace WHERE n.nspname = 'cairn_data' AND t.relname = 'samples_'"
-                + " || d.id) AS has_table FROM cairn.datasets d WHERE name = ?")) {
+                + " min(version) END FROM cairn.database) AS database_version, to_regclass('cairn_data.samples_' || d.id)"
+                + " IS NOT NULL AS has_table FROM cairn.datasets d WHERE name = ?")) {
             ps.setString(1, name);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(new Loaded(read(rs), rs.getString("database_version"),
@@ -139,13 +138,18 @@ public final class DatasetTable {
     /** How long a recorded load time stands before a load writes a new one. */
     public static final java.time.Duration LOAD_TIME_PRECISION = java.time.Duration.ofMinutes(1);
 
+    /** Whether a load of this dataset should record its time: it holds none, or one older than the precision. */
+    public static boolean loadTimeIsStale(DatasetRecord d) {
+        return d.lastLoadedAt() == null || !d.lastLoadedAt().isAfter(java.time.Instant.now().minus(LOAD_TIME_PRECISION));
+    }
+
     /**
      * Records that a dataset was loaded, if the time it holds is older than {@link #LOAD_TIME_PRECISION}:
      * without waiting, skipped while someone holds the row (a migration), and without waiting
      * for the commit to reach the disk (a load time lost in a crash loses nothing that matters).
      */
     public static void touchIfStale(Connection c, DatasetRecord d) throws SQLException {
-        if (d.lastLoadedAt() != null && d.lastLoadedAt().isAfter(java.time.Instant.now().minus(LOAD_TIME_PRECISION))) {
+        if (!loadTimeIsStale(d)) {
             return;
         }
         boolean auto = c.getAutoCommit();

@@ -53,13 +53,21 @@ public final class Sql {
     }
 
     /**
+     * The pool's own error for a connection it closed after the connection broke (it then
+     * answers every call with this message and no SQL state): a lost connection too.
+     */
+    private static boolean closedByThePool(SQLException e) {
+        return e.getSQLState() == null && "Connection is closed".equals(e.getMessage());
+    }
+
+    /**
      * A database error as a Cairn error: lost connections and refused privileges get their own
      * kinds; everything else is a failure of {@code doing}.
      */
     public static CairnException translate(SQLException e, String doing) {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         if (state.startsWith("08") || state.equals("57P01") || state.equals("57P02") || state.equals("57P03")
-                || state.equals("57P05") || state.equals("25P03")) {
+                || state.equals("57P05") || state.equals("25P03") || closedByThePool(e)) {
             return new DatabaseUnavailableException("lost the connection to the database while " + doing + " ("
                     + sentence(e.getMessage()) + "). What was not committed was rolled back; run it again once the"
                     + " database is back.", e);
