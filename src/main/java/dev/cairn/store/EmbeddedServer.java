@@ -140,7 +140,7 @@ public final class EmbeddedServer {
         if (!Files.exists(dataDir.resolve("PG_VERSION"))) {
             initialise(binaries, feedback);
         }
-        Optional<Endpoint> running = runningEndpoint();
+        Optional<Endpoint> running = runningEndpoint().or(() -> awaitStarting(feedback));
         if (running.isPresent()) {
             return running.get();
         }
@@ -165,6 +165,37 @@ public final class EmbeddedServer {
             }
         }
         throw last;
+    }
+
+    /**
+     * A server whose postmaster lives but is not ready yet (recovering after a crash, or started
+     * by a process that died before it was ready): waits until it is ready rather than start a
+     * second one, which its lock file would refuse. Empty if there is none, or it gave up.
+     */
+    private Optional<Endpoint> awaitStarting(Feedback feedback) {
+        Optional<PidFile> pid = PidFile.read(dataDir);
+        if (pid.isEmpty() || pid.get().ready() || !pid.get().alive()) {
+            return Optional.empty();
+        }
+        feedback.notice("waiting for the local database to finish starting (after a crash it recovers first)");
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            Optional<Endpoint> ready = runningEndpoint();
+            if (ready.isPresent()) {
+                return ready;
+            }
+            Optional<PidFile> now = PidFile.read(dataDir);
+            if (now.isEmpty() || !now.get().alive()) {
+                return Optional.empty();
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new DatabaseUnavailableException("interrupted while waiting for the local database to start", e);
+            }
+        }
+        return Optional.empty();
     }
 
     private void initialise(Path binaries, Feedback feedback) throws IOException, InterruptedException {

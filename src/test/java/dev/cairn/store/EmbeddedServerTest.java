@@ -146,4 +146,43 @@ class EmbeddedServerTest {
             server().stop();
         }
     }
+
+    /**
+     * A postmaster that lives but is not ready yet, its starter gone: a command that started the
+     * server is killed while the server recovers (held in archive recovery here by a
+     * restore_command that sleeps, as a long crash recovery would hold it). The next command
+     * waits for that server rather than fail trying to start a second one on the same data.
+     */
+    @Test
+    void aServerStillStartingWhoseStarterDiedIsAwaitedNotStartedTwice() throws Exception {
+        try (Cairn cairn = Cairn.open(config)) {
+            cairn.create("waited for").add(dev.cairn.api.Sample.of("/committed.jpg"));
+        }
+        server().stop();
+        Path data = config.home().resolve("server/data");
+        Files.createFile(data.resolve("recovery.signal"));
+        Files.writeString(data.resolve("postgresql.auto.conf"), "\nrestore_command = 'sleep 2; false'\n",
+                java.nio.file.StandardOpenOption.APPEND);
+        Process starter = Processes.start(config, Map.of(), Files.createTempFile(Backend.scratch("starter"), "out", ".txt"),
+                "datasets", "list");
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (PidFile.read(data).filter(p -> p.alive() && !p.ready()).isEmpty()) {
+                assertThat(PidFile.read(data).filter(PidFile::ready)).as("the server is held in recovery").isEmpty();
+                assertThat(System.nanoTime()).as("the postmaster starts").isLessThan(deadline);
+                Thread.sleep(20);
+            }
+            starter.destroyForcibly().waitFor();
+            long pid = PidFile.read(data).orElseThrow().pid();
+            assertThat(PidFile.read(data).orElseThrow().ready()).as("still recovering when its starter died").isFalse();
+            Cli.Result r = Cli.run(config, "datasets", "list");
+            assertThat(r.exit()).as(r.toString()).isZero();
+            assertThat(r.out()).contains("waited for");
+            assertThat(r.err()).contains("waiting for the local database to finish starting");
+            assertThat(server().status().pid()).as("the server that was starting, not a second one").isEqualTo(pid);
+        } finally {
+            starter.destroyForcibly();
+            server().stop();
+        }
+    }
 }
