@@ -899,7 +899,7 @@ class BadInputCorpusTest {
                 .on(noTable).exit(6).says(noTableSays));
         c.add(cli(ds + "sample table dropped", "datasets clone pets copy (its sample table dropped)", "datasets",
                 "clone", "pets", "copy").on(noTable).exit(6).says("'pets'", "sample table"));
-        c.add(api(ds + "sample table dropped", "load pets and add a sample (its sample table dropped): refused at load",
+        c.add(api(ds + "sample table dropped", "load pets and add a sample (its sample table dropped): the add is refused",
                 s -> s.dataset("pets").add(Sample.of("/new.jpg"))).on(noTable).kind(DAMAGED).says(noTableSays));
 
         Supplier<Db> oldNoTable = Fixtures.tampered("database at 0.3.0, the sample table of pets dropped", "0.3.0",

@@ -10,7 +10,6 @@ import dev.cairn.store.Acceptance;
 import dev.cairn.store.DatasetRecord;
 import dev.cairn.store.DatasetTable;
 import dev.cairn.store.Postgres;
-import dev.cairn.store.SampleTable;
 import dev.cairn.store.Waits;
 
 import java.sql.Connection;
@@ -105,10 +104,9 @@ public final class Engine {
     public DatasetRecord load(String name) {
         DatasetTable.Loaded loaded = postgres.withConnection(c -> DatasetTable.load(c, name), "loading a dataset")
                 .orElseThrow(() -> DatasetTable.missing(name));
+        // one statement, the dataset's row and the database's version; a sample table that is
+        // missing (a damaged database) is reported by the first operation that reads or writes it
         DatasetRecord found = loaded.dataset();
-        if (!loaded.hasSampleTable()) {
-            throw SampleTable.missing(found.id(), found.name());
-        }
         DatabaseState known = state;
         if (known == null || !found.version().toString().equals(loaded.databaseVersion())) {
             found = upgradeIfOutdated(found);

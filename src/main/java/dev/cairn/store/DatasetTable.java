@@ -114,8 +114,8 @@ public final class DatasetTable {
         return one(c, "SELECT " + COLUMNS + " FROM cairn.datasets WHERE id = ?", id);
     }
 
-    /** A dataset as loaded, with the database's version and whether its sample table exists, read in the same statement. */
-    public record Loaded(DatasetRecord dataset, String databaseVersion, boolean hasSampleTable) {
+    /** A dataset as loaded, with the database's version, read in the same statement. */
+    public record Loaded(DatasetRecord dataset, String databaseVersion) {
     }
 
     /**
@@ -125,12 +125,12 @@ public final class DatasetTable {
      */
     public static Optional<Loaded> load(Connection c, String name) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + ", (SELECT CASE WHEN count(*) = 1 THEN"
-                + " min(version) END FROM cairn.database) AS database_version, to_regclass('cairn_data.samples_' || d.id)"
-                + " IS NOT NULL AS has_table FROM cairn.datasets d WHERE name = ?")) {
+                + " min(version) END FROM cairn.database) AS database_version FROM cairn.datasets d"
+                + " WHERE name = ?")) {
             ps.setString(1, name);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(new Loaded(read(rs), rs.getString("database_version"),
-                        rs.getBoolean("has_table"))) : Optional.empty();
+                return rs.next() ? Optional.of(new Loaded(read(rs), rs.getString("database_version")))
+                        : Optional.empty();
             }
         }
     }
@@ -147,6 +147,8 @@ public final class DatasetTable {
      * Records that a dataset was loaded, if the time it holds is older than {@link #LOAD_TIME_PRECISION}:
      * without waiting, skipped while someone holds the row (a migration), and without waiting
      * for the commit to reach the disk (a load time lost in a crash loses nothing that matters).
+     * A dataset whose sample table is missing (a damaged database) is refused here, before
+     * anything is written.
      */
     public static void touchIfStale(Connection c, DatasetRecord d) throws SQLException {
         if (!loadTimeIsStale(d)) {
@@ -156,12 +158,26 @@ public final class DatasetTable {
         c.setAutoCommit(false);
         try (Statement s = c.createStatement(); PreparedStatement ps = c.prepareStatement("UPDATE cairn.datasets"
                 + " SET last_loaded_at = now() WHERE id IN (SELECT id FROM cairn.datasets WHERE id = ?"
-                + " FOR NO KEY UPDATE SKIP LOCKED)")) {
+                + " FOR NO KEY UPDATE SKIP LOCKED) AND to_regclass('cairn_data.samples_' || id) IS NOT NULL"
+                + " RETURNING id"); PreparedStatement present = c.prepareStatement("SELECT to_regclass("
+                + "'cairn_data.samples_' || ?::bigint) IS NOT NULL")) {
             s.execute("SET LOCAL synchronous_commit = off");
             ps.setLong(1, d.id());
-            ps.executeUpdate();
+            boolean touched;
+            try (ResultSet rs = ps.executeQuery()) {
+                touched = rs.next();
+            }
+            if (!touched) {
+                present.setLong(1, d.id());
+                try (ResultSet rs = present.executeQuery()) {
+                    rs.next();
+                    if (!rs.getBoolean(1)) {
+                        throw SampleTable.missing(d.id(), d.name());
+                    }
+                }
+            }
             c.commit();
-        } catch (SQLException e) {
+        } catch (SQLException | RuntimeException e) {
             c.rollback();
             throw e;
         } finally {
