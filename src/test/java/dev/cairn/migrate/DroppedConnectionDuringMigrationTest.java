@@ -27,10 +27,11 @@ import static dev.cairn.migrate.FaultHarness.PROCESS_TIMEOUT_SECONDS;
 import static dev.cairn.migrate.FaultHarness.V1;
 import static dev.cairn.migrate.FaultHarness.V4;
 import static dev.cairn.migrate.FaultHarness.assertFailedCleanly;
+import static dev.cairn.migrate.FaultHarness.assertStepOfACutAndTheSameCommandFinishes;
 import static dev.cairn.migrate.FaultHarness.awaitSession;
 import static dev.cairn.migrate.FaultHarness.awaitSessionsAndLocksGone;
 import static dev.cairn.migrate.FaultHarness.blockDataset;
-import static dev.cairn.migrate.FaultHarness.datasetVersion;
+import static dev.cairn.migrate.Stored.datasetVersion;
 import static dev.cairn.migrate.FaultHarness.migratorSessions;
 import static dev.cairn.migrate.FaultHarness.terminate;
 import static dev.cairn.migrate.FaultHarness.twoDatasetsAt010;
@@ -196,19 +197,7 @@ class DroppedConnectionDuringMigrationTest {
         assertThat(output).contains("dataset 'a'").contains("lost the connection to the database while migrating the"
                 + " dataset 'a'");
         awaitSessionsAndLocksGone(config, "after the dropped step");
-        assertThat(datasetVersion(config, "a")).isEqualTo(V1);
-        assertThat(datasetVersion(config, "b")).isEqualTo(V1);
-        JsonNode info = JSON.readTree(Cli.run(config, "migrate", "--info", "--json").out());
-        assertThat(info.path("database_state").path("version").asText()).isEqualTo(V4);
-        assertThat(info.path("database_state").path("migration").path("state").asText()).isEqualTo("interrupted");
-        assertThat(info.path("interrupted").findValuesAsText("dataset")).containsExactly("a");
-
-        Cli.Result again = Cli.run(config, "migrate", "--all");
-        assertThat(again.exit()).as(again.toString()).isZero();
-        assertThat(datasetVersion(config, "a")).isEqualTo(V4);
-        assertThat(datasetVersion(config, "b")).isEqualTo(V4);
-        info = JSON.readTree(Cli.run(config, "migrate", "--info", "--json").out());
-        assertThat(info.path("database_state").has("migration")).isFalse();
+        assertStepOfACutAndTheSameCommandFinishes(config);
     }
 
     // ---------------------------------------------------------------------------------------

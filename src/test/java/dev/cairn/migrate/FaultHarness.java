@@ -958,17 +958,6 @@ final class FaultHarness {
         }
     }
 
-    static String datasetVersion(CairnConfig config, String name) throws SQLException {
-        try (Connection c = Backend.raw(config);
-             PreparedStatement ps = c.prepareStatement("SELECT version FROM cairn.datasets WHERE name = ?")) {
-            ps.setString(1, name);
-            try (ResultSet rs = ps.executeQuery()) {
-                assertThat(rs.next()).as("there is a dataset %s", name).isTrue();
-                return rs.getString(1);
-            }
-        }
-    }
-
     /** One of the migrator's sessions, as pg_stat_activity shows it. */
     record Session(int pid, String state, boolean holdsMigrationLock, String query) {
         @Override
@@ -1003,6 +992,27 @@ final class FaultHarness {
                 return rs.getBoolean(1);
             }
         }
+    }
+
+    /**
+     * After a fault cut the step of dataset a (the database's step done, b not begun): both
+     * datasets are at 0.1.0, the database at 0.4.0, --info shows the migration interrupted at
+     * a, and the same command finishes it and clears its record.
+     */
+    static void assertStepOfACutAndTheSameCommandFinishes(CairnConfig config) throws Exception {
+        assertThat(Stored.datasetVersion(config, "a")).isEqualTo(V1);
+        assertThat(Stored.datasetVersion(config, "b")).isEqualTo(V1);
+        JsonNode info = JSON.readTree(Cli.run(config, "migrate", "--info", "--json").out());
+        assertThat(info.path("database_state").path("version").asText()).isEqualTo(V4);
+        assertThat(info.path("database_state").path("migration").path("state").asText()).isEqualTo("interrupted");
+        assertThat(info.path("interrupted").findValuesAsText("dataset")).containsExactly("a");
+
+        Cli.Result again = Cli.run(config, "migrate", "--all");
+        assertThat(again.exit()).as(again.toString()).isZero();
+        assertThat(Stored.datasetVersion(config, "a")).isEqualTo(V4);
+        assertThat(Stored.datasetVersion(config, "b")).isEqualTo(V4);
+        info = JSON.readTree(Cli.run(config, "migrate", "--info", "--json").out());
+        assertThat(info.path("database_state").has("migration")).isFalse();
     }
 
     /** A fresh database with datasets a and b, one sample each, written by release 0.1.0. */

@@ -1,9 +1,7 @@
 package dev.cairn.migrate;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.cairn.api.CairnConfig;
 import dev.cairn.testing.Backend;
-import dev.cairn.testing.Cli;
 import dev.cairn.testing.Processes;
 import dev.cairn.testing.ServerFaults;
 import org.junit.jupiter.api.BeforeEach;
@@ -17,14 +15,13 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
-import static dev.cairn.migrate.FaultHarness.JSON;
 import static dev.cairn.migrate.FaultHarness.V1;
 import static dev.cairn.migrate.FaultHarness.V4;
 import static dev.cairn.migrate.FaultHarness.assertFailedCleanly;
+import static dev.cairn.migrate.FaultHarness.assertStepOfACutAndTheSameCommandFinishes;
 import static dev.cairn.migrate.FaultHarness.awaitSession;
 import static dev.cairn.migrate.FaultHarness.awaitSessionsAndLocksGone;
 import static dev.cairn.migrate.FaultHarness.blockDataset;
-import static dev.cairn.migrate.FaultHarness.datasetVersion;
 import static dev.cairn.migrate.FaultHarness.migratorSessions;
 import static dev.cairn.migrate.FaultHarness.twoDatasetsAt010;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -196,18 +193,6 @@ class ServerCrashDuringMigrationTest {
         String output = Files.readString(out);
         assertFailedCleanly("crash during a dataset step", p.exitValue(), output, FaultHarness.UP);
         awaitSessionsAndLocksGone(config, "after the crash");
-        assertThat(datasetVersion(config, "a")).isEqualTo(V1);
-        assertThat(datasetVersion(config, "b")).isEqualTo(V1);
-        JsonNode info = JSON.readTree(Cli.run(config, "migrate", "--info", "--json").out());
-        assertThat(info.path("database_state").path("version").asText()).isEqualTo(V4);
-        assertThat(info.path("database_state").path("migration").path("state").asText()).isEqualTo("interrupted");
-        assertThat(info.path("interrupted").findValuesAsText("dataset")).containsExactly("a");
-
-        Cli.Result again = Cli.run(config, "migrate", "--all");
-        assertThat(again.exit()).as(again.toString()).isZero();
-        assertThat(datasetVersion(config, "a")).isEqualTo(V4);
-        assertThat(datasetVersion(config, "b")).isEqualTo(V4);
-        info = JSON.readTree(Cli.run(config, "migrate", "--info", "--json").out());
-        assertThat(info.path("database_state").has("migration")).isFalse();
+        assertStepOfACutAndTheSameCommandFinishes(config);
     }
 }
