@@ -103,18 +103,40 @@ public final class Benchmark {
         }
     }
 
-    /** The measurements, by the name {@code --only} takes. */
-    private static final List<String> SECTIONS = List.of("rename", "migrate", "load", "import", "info", "shell");
+    /** The measurements, in the order they run (later ones use data the earlier ones built); {@code --only} takes their names. */
+    private enum Section {
+        RENAME(Benchmark::renameOneBigDataset),
+        MIGRATE(Benchmark::migrateAllOfManyDatasets),
+        LOAD(Benchmark::loadUpToDate),
+        IMPORT(Benchmark::importVersusCopy),
+        INFO(Benchmark::infoOnManyDatasets),
+        SHELL(Benchmark::infoFromTheShell);
+
+        private interface Measure {
+            void run(Benchmark b) throws Exception;
+        }
+
+        private final Measure measure;
+
+        Section(Measure measure) {
+            this.measure = measure;
+        }
+
+        String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
 
     public static void main(String[] args) throws Exception {
         List<String> a = List.of(args);
         boolean small = a.contains("--small");
-        List<String> only = SECTIONS;
+        List<String> names = java.util.Arrays.stream(Section.values()).map(Section::label).toList();
+        List<String> only = names;
         int at = a.indexOf("--only");
         if (at >= 0) {
             only = at + 1 < a.size() ? List.of(a.get(at + 1).split(",")) : List.of();
-            if (only.isEmpty() || !SECTIONS.containsAll(only)) {
-                System.err.println("bench: --only takes a comma-separated list of " + String.join(", ", SECTIONS));
+            if (only.isEmpty() || !names.containsAll(only)) {
+                System.err.println("bench: --only takes a comma-separated list of " + String.join(", ", names));
                 System.exit(2);
             }
         }
@@ -134,23 +156,10 @@ public final class Benchmark {
         try (Migrations m = Migrations.open(config, model.asOfRelease(V040), Feedback.NONE)) {
             m.migrate(MigrationRequest.database());
         }
-        if (only.contains("rename")) {
-            renameOneBigDataset();
-        }
-        if (only.contains("migrate")) {
-            migrateAllOfManyDatasets();
-        }
-        if (only.contains("load")) {
-            loadUpToDate();
-        }
-        if (only.contains("import")) {
-            importVersusCopy();
-        }
-        if (only.contains("info")) {
-            infoOnManyDatasets();
-        }
-        if (only.contains("shell")) {
-            infoFromTheShell();
+        for (Section section : Section.values()) {
+            if (only.contains(section.label())) {
+                section.measure.run(this);
+            }
         }
         System.out.println();
         System.out.println("Summary");
