@@ -1,15 +1,18 @@
 package dev.cairn;
 
+import dev.cairn.api.AccessLevel;
 import dev.cairn.api.AlreadyExistsException;
 import dev.cairn.api.CairnConfig;
 import dev.cairn.api.DataModel;
 import dev.cairn.api.Dataset;
+import dev.cairn.api.DatasetAccess;
 import dev.cairn.api.DatasetInfo;
 import dev.cairn.api.DatasetNames;
 import dev.cairn.api.Feedback;
 import dev.cairn.api.Version;
 import dev.cairn.migrate.Engine;
 import dev.cairn.store.Acceptance;
+import dev.cairn.store.Access;
 import dev.cairn.store.CairnModel;
 import dev.cairn.store.DatasetRecord;
 import dev.cairn.store.DatasetTable;
@@ -163,6 +166,40 @@ public final class Cairn implements AutoCloseable {
         DatasetRecord r = postgres.inTransaction(tx -> Directory.cloneDataset(tx, engine.model(), from, to,
                 Layout.at(engine.databaseWorkingVersion(tx)).savedViews(), feedback), "cloning a dataset");
         return handle(r);
+    }
+
+    /**
+     * Who may do what with a dataset, on a shared database with access control ({@code cairn
+     * admin init}); refused elsewhere, where every user may use every dataset.
+     */
+    public DatasetAccess access(String dataset) {
+        return postgres.withConnection(c -> Access.read(c, dataset), "reading who may use a dataset");
+    }
+
+    /** Gives a user a level of access to a dataset; needs manage access to it. */
+    public void grant(String dataset, String user, AccessLevel level) {
+        java.util.Objects.requireNonNull(level, "level");
+        postgres.inTransaction(tx -> {
+            Access.setAccess(tx, dataset, user, level);
+            return null;
+        }, "granting access to a dataset");
+    }
+
+    /** Takes away what a user was granted on a dataset (the dataset's default level stays theirs); needs manage. */
+    public void revoke(String dataset, String user) {
+        postgres.inTransaction(tx -> {
+            Access.setAccess(tx, dataset, user, null);
+            return null;
+        }, "revoking access to a dataset");
+    }
+
+    /** Sets the level every regular user has on a dataset unless granted more; needs manage. */
+    public void setDefaultAccess(String dataset, AccessLevel level) {
+        java.util.Objects.requireNonNull(level, "level");
+        postgres.inTransaction(tx -> {
+            Access.setDefault(tx, dataset, level);
+            return null;
+        }, "setting a dataset's default access");
     }
 
     /** Deletes a dataset and all its samples; returns whether it existed. */

@@ -41,6 +41,7 @@ public final class Revision {
     private final Step down;
     private final String irreversibleReason;
     private final String downNote;
+    private final java.util.List<String> upSql;
 
     private Revision(Builder b) {
         this.version = b.version;
@@ -51,6 +52,7 @@ public final class Revision {
         this.down = b.down;
         this.irreversibleReason = b.irreversibleReason;
         this.downNote = b.downNote;
+        this.upSql = b.upSql;
     }
 
     /** Starts a revision of the database as a whole. */
@@ -93,6 +95,16 @@ public final class Revision {
         return Optional.ofNullable(downNote);
     }
 
+    /**
+     * The revision's {@code up} as SQL statements that the database runs by itself, for users who
+     * may not change tables (a regular user's lazy upgrade on a shared database); in them
+     * {@code {table}} stands for the dataset's sample table and {@code {dataset}} for its id. Empty
+     * when the revision has none: then only an admin's client applies it.
+     */
+    public Optional<java.util.List<String>> upSql() {
+        return Optional.ofNullable(upSql);
+    }
+
     public void up(RevisionContext context) throws SQLException {
         up.run(context);
     }
@@ -121,6 +133,7 @@ public final class Revision {
         private Step down;
         private String irreversibleReason;
         private String downNote;
+        private java.util.List<String> upSql;
 
         private Builder(Version version, String description, Scope scope) {
             if (description == null || description.isBlank() || description.contains("\n")) {
@@ -166,6 +179,21 @@ public final class Revision {
                 throw new IllegalArgumentException("an irreversible revision must say why it cannot go down");
             }
             this.irreversibleReason = reason;
+            return this;
+        }
+
+        /**
+         * Gives the revision's {@code up} as SQL that the database can run by itself (see
+         * {@link Revision#upSql()}); it must do exactly what {@code up} does. Dataset revisions only.
+         */
+        public Builder upSql(java.util.List<String> statements) {
+            if (scope != Scope.DATASET) {
+                throw new IllegalStateException("only a dataset revision has an up in SQL: " + version);
+            }
+            if (statements == null || statements.isEmpty()) {
+                throw new IllegalArgumentException("an up in SQL needs at least one statement: " + version);
+            }
+            this.upSql = java.util.List.copyOf(statements);
             return this;
         }
 

@@ -3,7 +3,9 @@ package dev.cairn.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cairn.Cairn;
+import dev.cairn.api.AccessLevel;
 import dev.cairn.api.Dataset;
+import dev.cairn.api.DatasetAccess;
 import dev.cairn.api.DatasetInfo;
 import dev.cairn.api.Field;
 import dev.cairn.api.InvalidInputException;
@@ -21,11 +23,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 
 /** {@code cairn datasets ...}: the datasets of the database. */
-@Command(name = "datasets", mixinStandardHelpOptions = true, description = "List, inspect, create, rename, clone and delete datasets.",
+@Command(name = "datasets", mixinStandardHelpOptions = true, description = "List, inspect, create, rename, clone and delete datasets; say who may use them.",
         footer = ExitCodes.FOOTER,
         subcommands = {DatasetsCommand.ListCommand.class, DatasetsCommand.InfoCommand.class,
                 DatasetsCommand.CreateCommand.class, DatasetsCommand.RenameCommand.class,
-                DatasetsCommand.CloneCommand.class, DatasetsCommand.DeleteCommand.class})
+                DatasetsCommand.CloneCommand.class, DatasetsCommand.DeleteCommand.class,
+                DatasetsCommand.AccessCommand.class, DatasetsCommand.GrantCommand.class,
+                DatasetsCommand.RevokeCommand.class})
 final class DatasetsCommand implements Runnable {
 
     @ParentCommand
@@ -235,6 +239,123 @@ final class DatasetsCommand implements Runnable {
                     throw new NotFoundException("there is no dataset named " + Texts.quoted(name));
                 }
                 ctx.out.println("Deleted dataset " + Texts.quoted(name) + ".");
+                return ExitCodes.OK;
+            }
+        }
+    }
+
+    @Command(name = "access", mixinStandardHelpOptions = true, description = {
+            "Show who may use a dataset: its owner, the level every regular user has, and the users granted more.",
+            "Levels: none, view, edit (samples and schema), manage (rename, delete, grant). Admins manage every dataset."})
+    static final class AccessCommand implements Callable<Integer> {
+        @ParentCommand
+        DatasetsCommand parent;
+
+        @Parameters(paramLabel = "NAME", description = "The dataset.")
+        String name;
+
+        @Option(names = "--json", description = "Print JSON for scripts.")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            Context ctx = parent.context();
+            try (Cairn cairn = ctx.open(json)) {
+                DatasetAccess a = cairn.access(name);
+                if (json) {
+                    ObjectNode o = JsonOut.object();
+                    o.put("dataset", a.dataset()).put("owner", a.owner().orElse(null))
+                            .put("default", a.defaultLevel().text()).put("yours", a.yours().text());
+                    ObjectNode users = o.putObject("users");
+                    new java.util.TreeMap<>(a.users()).forEach((user, level) -> users.put(user, level.text()));
+                    JsonOut.print(ctx.out, o);
+                    return ExitCodes.OK;
+                }
+                ctx.out.println("Dataset:   " + Texts.printable(a.dataset()));
+                ctx.out.println("Owner:     " + a.owner().map(Texts::printable).orElse("none (made before access control)"));
+                ctx.out.println("Default:   " + a.defaultLevel().text() + " (every regular user)");
+                ctx.out.println("Yours:     " + a.yours().text());
+                if (a.users().isEmpty()) {
+                    ctx.out.println("Granted:   nobody");
+                } else {
+                    Table t = new Table("USER", "LEVEL");
+                    new java.util.TreeMap<>(a.users()).forEach((user, level) -> t.row(user, level.text()));
+                    t.print(ctx.out);
+                }
+                return ExitCodes.OK;
+            }
+        }
+    }
+
+    @Command(name = "grant", mixinStandardHelpOptions = true, description = {
+            "Give a user a level of access to a dataset (needs manage access to it), or with --default set the level",
+            "every regular user has. Levels: none, view, edit, manage."})
+    static final class GrantCommand implements Callable<Integer> {
+        @ParentCommand
+        DatasetsCommand parent;
+
+        @Parameters(index = "0", paramLabel = "NAME", description = "The dataset.")
+        String name;
+
+        @Parameters(index = "1..2", arity = "1..2", paramLabel = "USER LEVEL",
+                description = "The database user and the level; with --default, the level alone.")
+        java.util.List<String> rest;
+
+        @Option(names = "--default", description = "Set the dataset's default level for every regular user.")
+        boolean asDefault;
+
+        @Override
+        public Integer call() {
+            Context ctx = parent.context();
+            if (asDefault != (rest.size() == 1)) {
+                throw new InvalidInputException(asDefault ? "with --default, give the level alone: cairn datasets grant"
+                        + " NAME --default LEVEL" : "give a user and a level: cairn datasets grant NAME USER LEVEL");
+            }
+            AccessLevel level = AccessLevel.parse(rest.get(rest.size() - 1));
+            try (Cairn cairn = ctx.open(false)) {
+                if (asDefault) {
+                    cairn.setDefaultAccess(name, level);
+                    ctx.out.println("Every regular user may now " + describe(level) + " " + Texts.quoted(name)
+                            + " unless granted more.");
+                } else {
+                    cairn.grant(name, rest.get(0), level);
+                    ctx.out.println(Texts.quoted(rest.get(0)) + " may now " + describe(level) + " "
+                            + Texts.quoted(name) + ".");
+                }
+                return ExitCodes.OK;
+            }
+        }
+
+        private static String describe(AccessLevel level) {
+            return switch (level) {
+                case NONE -> "not use (beyond the default level)";
+                case VIEW -> "view";
+                case EDIT -> "view and edit";
+                case MANAGE -> "view, edit and manage";
+            };
+        }
+    }
+
+    @Command(name = "revoke", mixinStandardHelpOptions = true, description = {
+            "Take away what a user was granted on a dataset (needs manage access to it); the dataset's default",
+            "level still applies to them."})
+    static final class RevokeCommand implements Callable<Integer> {
+        @ParentCommand
+        DatasetsCommand parent;
+
+        @Parameters(index = "0", paramLabel = "NAME", description = "The dataset.")
+        String name;
+
+        @Parameters(index = "1", paramLabel = "USER", description = "The database user.")
+        String user;
+
+        @Override
+        public Integer call() {
+            Context ctx = parent.context();
+            try (Cairn cairn = ctx.open(false)) {
+                cairn.revoke(name, user);
+                ctx.out.println(Texts.quoted(user) + " has no access of their own to " + Texts.quoted(name)
+                        + " any more (the default level still applies).");
                 return ExitCodes.OK;
             }
         }

@@ -281,7 +281,7 @@ final class MigrateCommand implements Callable<Integer> {
             ctx.out.println();
             ctx.out.println("Interrupted migrations (nothing of them was kept; run the command again to finish):");
             for (HistoryEntry h : info.interrupted()) {
-                ctx.out.println("  " + h.target() + " " + h.from() + " -> " + h.to() + " by " + h.by() + " at "
+                ctx.out.println("  " + h.target() + " " + h.from() + " -> " + h.to() + " by " + h.who() + " at "
                         + Times.text(h.startedAt()) + " (" + h.command() + ")");
             }
         }
@@ -309,11 +309,12 @@ final class MigrateCommand implements Callable<Integer> {
             ctx.out.println("No migrations yet.");
             return ExitCodes.OK;
         }
-        Table t = new Table("WHEN", "WHAT", "FROM", "TO", "OUTCOME", "TOOK", "BY", "RELEASE", "COMMAND");
+        Table t = new Table("WHEN", "WHAT", "FROM", "TO", "OUTCOME", "TOOK", "BY (DATABASE USER)", "CLIENT", "RELEASE",
+                "COMMAND");
         for (HistoryEntry h : entries) {
             t.row(Times.text(h.startedAt()), h.target(), h.from() == null ? "-" : h.from(), h.to(), h.outcome(),
-                    h.durationMillis() == null ? "-" : String.format("%.2f s", h.durationMillis() / 1000.0), h.by(),
-                    h.release(), h.command());
+                    h.durationMillis() == null ? "-" : String.format("%.2f s", h.durationMillis() / 1000.0),
+                    h.databaseUser(), h.by(), h.release(), h.command());
         }
         t.print(ctx.out);
         return ExitCodes.OK;

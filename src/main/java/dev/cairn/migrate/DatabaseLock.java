@@ -41,8 +41,8 @@ final class DatabaseLock implements AutoCloseable {
                 }
             }
             if (!told) {
-                feedback.notice("waiting before " + doing + ": " + Locks.describeDatabase(c)
-                        .orElse("another admin is migrating the database") + "; this goes on as soon as it is done");
+                feedback.notice("waiting before " + doing + ": the migration lock is taken. " + describe(c)
+                        + "; this goes on as soon as it is released");
                 told = true;
             }
             try {
@@ -52,6 +52,13 @@ final class DatabaseLock implements AutoCloseable {
                 throw new SQLException("interrupted while waiting for the database migration lock", "57014");
             }
         }
+    }
+
+    /** Who holds the lock, and the migration under way if one is recorded. */
+    private static String describe(Connection c) throws SQLException {
+        String holder = Locks.advisoryHolder(c, Records.MIGRATE_DATABASE_LOCK)
+                .map(h -> Character.toUpperCase(h.charAt(0)) + h.substring(1)).orElse("Its holder has just let it go");
+        return holder + Locks.describeDatabase(c).map(p -> " (recorded: " + p + ")").orElse("");
     }
 
     /**

@@ -167,7 +167,7 @@ public final class Engine {
      * never above a downgrade under way.
      */
     public Version versionForNewDataset(Connection tx) throws SQLException {
-        DatabaseState db = Records.readShared(tx);
+        DatabaseState db = Records.readShared(tx, feedback);
         Version v = Version.min(db.version(), model.version());
         if (db.pending().isPresent()) {
             v = Version.min(v, db.pending().get().target());
@@ -180,7 +180,7 @@ public final class Engine {
      * transaction under the record's shared lock, so that it cannot move until that transaction ends.
      */
     public Version databaseWorkingVersion(Connection tx) throws SQLException {
-        return Version.min(Records.readShared(tx).version(), model.version());
+        return Version.min(Records.readShared(tx, feedback).version(), model.version());
     }
 
     /** Tells who migrates a dataset, for clients that wait for it. */
@@ -237,7 +237,7 @@ public final class Engine {
 
     private static Map<Long, String> migratingNow(Connection c) throws SQLException {
         Map<Long, String> out = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT h.dataset_id, h.by_whom, h.to_version, h.started_at"
+        try (PreparedStatement ps = c.prepareStatement("SELECT h.dataset_id, h.database_user, h.to_version, h.started_at"
                 + " FROM cairn.history h JOIN pg_stat_activity a ON a.pid = h.backend_pid"
                 + " AND a.backend_start IS NOT DISTINCT FROM h.backend_start"
                 + " WHERE h.outcome = 'running' AND h.dataset_id IS NOT NULL");
@@ -302,7 +302,7 @@ public final class Engine {
                 throw new dev.cairn.api.NotFoundException("there is no Cairn database in the " + postgres.description()
                         + " yet; create it first: CAIRN_DATABASE_ADMIN=true cairn migrate");
             }
-            Records.readExclusive(c);
+            Records.readExclusive(c, feedback);
             Records.setPolicy(c, policy);
             return Records.read(c, "");
         }, "setting the database's policy");
@@ -338,7 +338,7 @@ public final class Engine {
         if (created) {
             connect.initialise(model.version());
         }
-        Privileges.Roles roles = postgres.inTransaction(Privileges::setUp, "setting up privileges");
+        Privileges.Roles roles = postgres.inTransaction(tx -> Privileges.setUp(tx, model), "setting up privileges");
         return new AdminSetup(roles.admin(), roles.user(), created, users());
     }
 

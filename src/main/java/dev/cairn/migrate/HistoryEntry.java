@@ -8,12 +8,19 @@ import java.util.Optional;
  * version, who ran it with which release, when, how long it took, and how it ended.
  *
  * @param dataset  the dataset's name, or empty for the database itself
+ * @param by       who the client said it ran for (user@host, as its client wrote it)
+ * @param databaseUser the database user that really ran it, as the database recorded it
  * @param outcome  {@code ok}, {@code failed}, {@code running}, or {@code interrupted} (its client
  *                 is gone and nothing of the step was kept)
  */
 public record HistoryEntry(long id, Optional<String> dataset, String from, String to, String by, String databaseUser,
                            String release, String command, Instant startedAt, Instant finishedAt, Long durationMillis,
                            String outcome, String message) {
+
+    /** Who ran it: the database user, which the database vouches for, and what the client said. */
+    public String who() {
+        return databaseUser.equals(by) ? databaseUser : databaseUser + " (client " + by + ")";
+    }
 
     public String target() {
         return dataset.map(d -> "dataset " + d).orElse("database");

@@ -257,10 +257,10 @@ final class Migrate {
             try (DatabaseLock lock = DatabaseLock.acquire(control, feedback, "migrating the database")) {
                 this.lock = lock;
                 Optional<DatabaseState> found = connect.inspect();
-                if (found.isPresent() && request.scope() != MigrationRequest.Scope.NAMED
-                        && !Privileges.canChangeRecords(control)) {
+                if (found.isPresent() && !Privileges.canChangeRecords(control)) {
                     throw new RefusedException("the database user " + Texts.quoted(postgres.user()) + " may not change"
-                            + " the version of the " + postgres.description() + ": on this server only its admins may."
+                            + " the versions of the " + postgres.description() + " or of its datasets: on this server only"
+                            + " its admins may (datasets you may view upgrade by themselves when you load them)."
                             + " Ask one to run it, or to make you one: CAIRN_DATABASE_ADMIN=true cairn admin add-user "
                             + dev.cairn.store.Acceptance.shellQuote(postgres.user()) + " --admin. Nothing was changed.");
                 }
@@ -284,7 +284,7 @@ final class Migrate {
         boolean recordsPending = request.scope() != MigrationRequest.Scope.NAMED;
         if (plan.isEmpty()) {
             if (recordsPending && db.pending().isPresent()) {
-                Records.clearPending(control);
+                Records.clearPending(control, feedback);
             }
             return new MigrationResult(plan, List.of(), true, "Nothing to do: " + describeTarget(request, plan)
                     + " at " + plan.target() + " already.");
@@ -292,7 +292,7 @@ final class Migrate {
         if (recordsPending) {
             // the database is pinned by its own step, when it actually goes down: a downgrade that
             // dies before that leaves the database where it was, unpinned
-            Records.setPending(control, plan.target(), model.release().toString(), Actor.current());
+            Records.setPending(control, plan.target(), model.release().toString(), Actor.current(), feedback);
         }
         Map<String, DatasetRecord> records = new LinkedHashMap<>();
         for (DatasetRecord r : DatasetTable.list(control)) {
@@ -343,7 +343,7 @@ final class Migrate {
                 if (!lock.held()) {
                     throw new SQLException("the migration lock is no longer held", "08003");
                 }
-                Records.clearPending(control);
+                Records.clearPending(control, feedback);
             } catch (SQLException e) {
                 complete = false;
                 unfinishedRecord = "The migration to " + plan.target() + " is incomplete: every step was done and"

@@ -3,6 +3,8 @@ package dev.cairn.migrate;
 import dev.cairn.api.InvalidInputException;
 import dev.cairn.api.RefusedException;
 import dev.cairn.api.Texts;
+import dev.cairn.api.DataModel;
+import dev.cairn.store.Access;
 import dev.cairn.store.SampleTable;
 import org.postgresql.PGConnection;
 
@@ -92,15 +94,15 @@ final class Privileges {
     }
 
     /**
-     * Creates the roles (if missing) and gives every Cairn object to them with the privileges
-     * each needs: idempotent, so that running it again repairs what drifted.
+     * Creates the roles (if missing) and gives every Cairn object to the admin role, with the
+     * privileges each needs and no more: idempotent, so that running it again repairs what
+     * drifted, and removes code that anyone but an admin planted on Cairn's tables.
      */
-    static Roles setUp(Connection tx) throws SQLException {
+    static Roles setUp(Connection tx, DataModel model) throws SQLException {
         String database = database(tx);
         Roles roles = Roles.of(database);
         String a = ident(tx, roles.admin());
         String u = ident(tx, roles.user());
-        String db = ident(tx, database);
         List<String> sql = new ArrayList<>();
         if (!exists(tx, roles.admin())) {
             sql.add("CREATE ROLE " + a + " NOLOGIN");
@@ -110,6 +112,8 @@ final class Privileges {
         }
         run(tx, sql);
         sql.clear();
+        // admins are Cairn users too, and the regular users act as themselves (no SET role), each
+        // with the grants of the user role and those of the datasets they were given
         sql.add("GRANT " + u + " TO " + a);
         try (Statement s = tx.createStatement(); ResultSet rs = s.executeQuery("SELECT rolsuper FROM pg_roles"
                 + " WHERE rolname = current_user")) {
@@ -118,42 +122,94 @@ final class Privileges {
                 sql.add("GRANT " + a + " TO CURRENT_USER");
             }
         }
+        for (String user : names(tx, "SELECT quote_ident(r.rolname) FROM pg_roles r WHERE r.rolcanlogin AND NOT r.rolsuper"
+                + " AND pg_has_role(r.oid, " + literal(tx, roles.user()) + ", 'MEMBER') AND NOT pg_has_role(r.oid, "
+                + literal(tx, roles.admin()) + ", 'MEMBER')")) {
+            sql.add("ALTER ROLE " + user + " IN DATABASE " + ident(tx, database) + " RESET role");
+        }
+        // nobody but the database's owner creates anything in public (PostgreSQL 14 lets everyone)
+        if (names(tx, "SELECT 1 FROM pg_namespace WHERE nspname = 'public'").size() == 1) {
+            sql.add("REVOKE CREATE ON SCHEMA public FROM PUBLIC");
+        }
+        // sample tables made later, by a superuser's client, are given to the admin role too
+        sql.add("ALTER DATABASE " + ident(tx, database) + " SET " + SampleTable.OWNER_SETTING + " = "
+                + literal(tx, roles.admin()));
+        sql.add("SET LOCAL " + SampleTable.OWNER_SETTING + " = " + literal(tx, roles.admin()));
+        run(tx, sql);
+        secure(tx, roles, model);
+        return roles;
+    }
+
+    /**
+     * Gives every Cairn object to the admin role and sets the privileges of the user role, the
+     * policies, the checked paths and the stored SQL of dataset revisions; removes triggers, rules
+     * and functions that are not Cairn's from its schemas. Run by {@link #setUp}, and after every
+     * change of the database's version on a database that has Cairn roles.
+     */
+    static void secure(Connection tx, Roles roles, DataModel model) throws SQLException {
+        String a = ident(tx, roles.admin());
+        String u = ident(tx, roles.user());
+        List<String> sql = new ArrayList<>();
         sql.add("ALTER SCHEMA cairn OWNER TO " + a);
         sql.add("ALTER SCHEMA cairn_data OWNER TO " + a);
-        sql.add("GRANT USAGE ON SCHEMA cairn TO " + u);
-        sql.add("GRANT USAGE, CREATE ON SCHEMA cairn_data TO " + u);
-        for (String table : names(tx, "SELECT format('%I.%I', schemaname, tablename) FROM pg_tables WHERE schemaname = 'cairn'")) {
+        sql.add("REVOKE ALL ON SCHEMA cairn, cairn_data FROM PUBLIC, " + u);
+        sql.add("GRANT USAGE ON SCHEMA cairn, cairn_data TO " + u);
+        for (String table : names(tx, "SELECT format('%I.%I', schemaname, tablename) FROM pg_tables"
+                + " WHERE schemaname IN ('cairn', 'cairn_data')")) {
             sql.add("ALTER TABLE " + table + " OWNER TO " + a);
-            sql.add("REVOKE ALL ON " + table + " FROM " + u);
-            sql.add("GRANT SELECT, INSERT, UPDATE, DELETE ON " + table + " TO " + u);
         }
-        for (String table : names(tx, "SELECT format('%I.%I', schemaname, tablename) FROM pg_tables WHERE schemaname = 'cairn_data'")) {
-            sql.add("ALTER TABLE " + table + " OWNER TO " + u);
+        for (String table : names(tx, "SELECT format('%I.%I', schemaname, tablename) FROM pg_tables"
+                + " WHERE schemaname = 'cairn'")) {
+            // each sample table's grants are its access list's, set by Access.install
+            sql.add("REVOKE ALL ON " + table + " FROM PUBLIC, " + u);
+        }
+        // code on Cairn's tables is Cairn's: a trigger or rule that anyone else made is removed
+        for (String trigger : names(tx, "SELECT format('%I ON %I.%I', t.tgname, n.nspname, c.relname) FROM pg_trigger t"
+                + " JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
+                + " WHERE n.nspname IN ('cairn', 'cairn_data') AND NOT t.tgisinternal AND NOT (n.nspname = 'cairn_data'"
+                + " AND t.tgname = 'touch' AND t.tgfoid = to_regprocedure(format('cairn_data.%I()', c.relname || '_touch')))"
+                + " AND NOT (n.nspname = 'cairn' AND c.relname = 'datasets' AND t.tgname = 'guard_version')")) {
+            sql.add("DROP TRIGGER " + trigger);
+        }
+        for (String rule : names(tx, "SELECT format('%I ON %I.%I', r.rulename, n.nspname, c.relname) FROM pg_rewrite r"
+                + " JOIN pg_class c ON c.oid = r.ev_class JOIN pg_namespace n ON n.oid = c.relnamespace"
+                + " WHERE n.nspname IN ('cairn', 'cairn_data') AND r.rulename <> '_RETURN'")) {
+            sql.add("DROP RULE " + rule);
+        }
+        for (String policy : names(tx, "SELECT format('%I ON %I.%I', p.polname, n.nspname, c.relname) FROM pg_policy p"
+                + " JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
+                + " WHERE n.nspname = 'cairn_data'")) {
+            sql.add("DROP POLICY " + policy);
         }
         for (String function : names(tx, "SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n"
                 + " ON n.oid = p.pronamespace WHERE n.nspname = 'cairn_data'")) {
-            sql.add("ALTER FUNCTION " + function + " OWNER TO " + u);
+            sql.add("ALTER FUNCTION " + function + " OWNER TO " + a);
         }
-        sql.add("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA cairn TO " + u);
-        // tables that later database revisions create (as the admin role) are the users' to use too
-        sql.add("ALTER DEFAULT PRIVILEGES FOR ROLE " + a + " IN SCHEMA cairn GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO " + u);
-        sql.add("ALTER DEFAULT PRIVILEGES FOR ROLE " + a + " IN SCHEMA cairn GRANT USAGE, SELECT ON SEQUENCES TO " + u);
+        sql.add("GRANT USAGE ON ALL SEQUENCES IN SCHEMA cairn TO " + u);
+        // tables that later revisions create get no privileges of their own: this method grants them
+        sql.add("ALTER DEFAULT PRIVILEGES FOR ROLE " + a + " IN SCHEMA cairn REVOKE ALL ON TABLES FROM " + u);
+        sql.add("ALTER DEFAULT PRIVILEGES FOR ROLE " + a + " IN SCHEMA cairn REVOKE ALL ON SEQUENCES FROM " + u);
         // the records: read by everyone, written by admins only
-        sql.add("REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON cairn.database FROM " + u);
-        // the history: everyone writes their own entries, nobody deletes any
-        sql.add("REVOKE DELETE, TRUNCATE ON cairn.history FROM " + u);
+        sql.add("GRANT SELECT ON cairn.database TO " + u);
+        // the history: everyone writes their own entries, as themselves, and nobody deletes any
+        sql.add("GRANT SELECT ON cairn.history TO " + u);
+        sql.add("GRANT INSERT (dataset_id, dataset_name, from_version, to_version, by_whom, client_release, command,"
+                + " backend_start) ON cairn.history TO " + u);
+        sql.add("GRANT UPDATE (finished_at, duration_ms, outcome, message) ON cairn.history TO " + u);
         sql.add("ALTER TABLE cairn.history ALTER COLUMN database_user SET DEFAULT session_user");
         sql.add("ALTER TABLE cairn.history ENABLE ROW LEVEL SECURITY");
         sql.add("DROP POLICY IF EXISTS readable ON cairn.history");
         sql.add("DROP POLICY IF EXISTS own_entries ON cairn.history");
         sql.add("DROP POLICY IF EXISTS own_changes ON cairn.history");
         sql.add("CREATE POLICY readable ON cairn.history FOR SELECT USING (true)");
-        sql.add("CREATE POLICY own_entries ON cairn.history FOR INSERT WITH CHECK (database_user = session_user)");
+        sql.add("CREATE POLICY own_entries ON cairn.history FOR INSERT WITH CHECK (database_user = session_user"
+                + " AND backend_pid = pg_backend_pid())");
         sql.add("CREATE POLICY own_changes ON cairn.history FOR UPDATE USING (database_user = session_user)"
                 + " WITH CHECK (database_user = session_user)");
         // a dataset's version is well formed and never above its database's, whoever writes it
         sql.add("""
-                CREATE OR REPLACE FUNCTION cairn.guard_dataset_version() RETURNS trigger LANGUAGE plpgsql AS $$
+                CREATE OR REPLACE FUNCTION cairn.guard_dataset_version() RETURNS trigger LANGUAGE plpgsql
+                SET search_path = pg_catalog, pg_temp AS $$
                 DECLARE db text;
                 BEGIN
                   IF NEW.version !~ '^(0|[1-9][0-9]{0,8})\\.(0|[1-9][0-9]{0,8})\\.(0|[1-9][0-9]{0,8})$' THEN
@@ -166,13 +222,17 @@ final class Privileges {
                   END IF;
                   RETURN NEW;
                 END $$""");
-        sql.add("ALTER FUNCTION cairn.guard_dataset_version() OWNER TO " + a);
         sql.add("DROP TRIGGER IF EXISTS guard_version ON cairn.datasets");
         sql.add("CREATE TRIGGER guard_version BEFORE INSERT OR UPDATE OF version ON cairn.datasets FOR EACH ROW"
                 + " EXECUTE FUNCTION cairn.guard_dataset_version()");
-        sql.add("ALTER DATABASE " + db + " SET " + SampleTable.OWNER_SETTING + " = " + literal(tx, roles.user()));
         run(tx, sql);
-        return roles;
+        Access.install(tx, roles.admin(), roles.user(), model, Records.read(tx, "").version());
+    }
+
+    /** Whether this database has Cairn roles, so that {@link #secure} keeps its privileges. */
+    static boolean rolesExist(Connection c) throws SQLException {
+        Roles roles = Roles.of(database(c));
+        return exists(c, roles.admin()) && exists(c, roles.user());
     }
 
     private static String literal(Connection c, String text) throws SQLException {
@@ -238,8 +298,10 @@ final class Privileges {
             sql.add("REVOKE " + other + " FROM " + who);
         }
         sql.add("GRANT " + role + " TO " + who);
-        sql.add("ALTER ROLE " + who + " IN DATABASE " + ident(tx, database(tx)) + " SET role = " + literal(tx,
-                admin ? roles.admin() : roles.user()));
+        // admins act as the admin role, so that what they make is the admin role's; regular users
+        // act as themselves, so that the grants of the datasets they were given apply
+        sql.add("ALTER ROLE " + who + " IN DATABASE " + ident(tx, database(tx)) + (admin ? " SET role = "
+                + literal(tx, roles.admin()) : " RESET role"));
         run(tx, sql);
     }
 

@@ -4,7 +4,9 @@ import dev.cairn.api.DamagedDatabaseException;
 import dev.cairn.api.InvalidInputException;
 import dev.cairn.api.Texts;
 import dev.cairn.api.Version;
+import dev.cairn.api.Feedback;
 import dev.cairn.store.Sql;
+import dev.cairn.store.Waits;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -29,7 +31,7 @@ final class Records {
      * step, recording a migration's destination, the policy). An advisory lock rather than a row
      * lock, because a row lock needs the right to write the record, which regular users lack.
      */
-    static final long RECORD_LOCK = 0x636169726e0003L;
+    static final long RECORD_LOCK = dev.cairn.store.Access.RECORD_LOCK;
 
     private static final String COLUMNS = "version, min_client_version, written_by_release, policy, pinned, updated_at,"
             + " migration_target, migration_release, migration_by, migration_since, migration_pid,"
@@ -129,22 +131,26 @@ final class Records {
     }
 
     /** Reads the record, keeping it from changing until the caller's transaction ends. */
-    static DatabaseState readShared(Connection tx) throws SQLException {
-        lock(tx, "pg_advisory_xact_lock_shared");
+    static DatabaseState readShared(Connection tx, Feedback feedback) throws SQLException {
+        lock(tx, "pg_advisory_xact_lock_shared", feedback);
         return read(tx, "");
     }
 
     /** Reads the record, keeping everyone else from acting on it until the caller's transaction ends. */
-    static DatabaseState readExclusive(Connection tx) throws SQLException {
-        lock(tx, "pg_advisory_xact_lock");
+    static DatabaseState readExclusive(Connection tx, Feedback feedback) throws SQLException {
+        lock(tx, "pg_advisory_xact_lock", feedback);
         return read(tx, "FOR UPDATE");
     }
 
-    private static void lock(Connection tx, String function) throws SQLException {
-        try (PreparedStatement ps = tx.prepareStatement("SELECT " + function + "(?)")) {
-            ps.setLong(1, RECORD_LOCK);
-            ps.execute();
-        }
+    /** Takes the record's lock; whoever keeps it long (it is held for a step at most) is named. */
+    private static void lock(Connection tx, String function, Feedback feedback) throws SQLException {
+        Waits.patiently(tx, () -> {
+            try (PreparedStatement ps = tx.prepareStatement("SELECT " + function + "(?)")) {
+                ps.setLong(1, RECORD_LOCK);
+                ps.execute();
+            }
+            return null;
+        }, c -> Locks.advisoryHolder(c, RECORD_LOCK), feedback, "the database's version record");
     }
 
     /** Reads the record; {@code lock} takes its row lock: "FOR UPDATE" or "". */
@@ -226,9 +232,10 @@ final class Records {
      * Records that this session is moving the database to {@code target}, in a transaction of its
      * own that waits for lazy upgrades under way, so that every later one sees it.
      */
-    static void setPending(Connection c, Version target, String release, String by) throws SQLException {
+    static void setPending(Connection c, Version target, String release, String by, Feedback feedback)
+            throws SQLException {
         Sql.inTransaction(c, tx -> {
-            readExclusive(tx);
+            readExclusive(tx, feedback);
             writePending(tx, target, release, by);
             return null;
         });
@@ -245,9 +252,9 @@ final class Records {
         }
     }
 
-    static void clearPending(Connection c) throws SQLException {
+    static void clearPending(Connection c, Feedback feedback) throws SQLException {
         Sql.inTransaction(c, tx -> {
-            readExclusive(tx);
+            readExclusive(tx, feedback);
             writeClear(tx);
             return null;
         });

@@ -6,6 +6,7 @@ import dev.cairn.api.Feedback;
 import dev.cairn.api.Revision;
 import dev.cairn.api.Texts;
 import dev.cairn.api.Version;
+import dev.cairn.store.Access;
 import dev.cairn.store.DatasetContext;
 import dev.cairn.store.DatasetRecord;
 import dev.cairn.store.DatasetTable;
@@ -56,7 +57,7 @@ final class Steps {
             long history = History.start(c, null, null, from, to, Actor.current(), model.release().toString(), command);
             try {
                 Sql.inTransaction(c, tx -> {
-                    DatabaseState now = Records.readExclusive(tx);
+                    DatabaseState now = Records.readExclusive(tx, feedback);
                     if (!now.version().equals(from)) {
                         throw new Moved(now.version());
                     }
@@ -80,6 +81,11 @@ final class Steps {
                     Records.setVersion(tx, to, model.oldestAccepting(to, null), model.release().toString());
                     if (explicit && !to.equals(from)) {
                         Records.setPinned(tx, to.isBefore(from));
+                    }
+                    if (Privileges.rolesExist(tx)) {
+                        // what the revisions made is the admin role's, and regular users' lazy
+                        // upgrades run the SQL of the dataset revisions up to this version
+                        Privileges.secure(tx, Privileges.Roles.of(Privileges.database(tx)), model);
                     }
                     // in the same transaction: the history says done exactly when it is
                     History.finish(tx, history, "ok", null);
@@ -155,7 +161,7 @@ final class Steps {
                 outcome = Sql.inTransaction(c, tx -> {
                     // under the record's shared lock, which a database step takes exclusively: the database
                     // cannot move while this step runs, and this step cannot leave the dataset above it
-                    DatabaseState db = Records.readShared(tx);
+                    DatabaseState db = Records.readShared(tx, feedback);
                     if (lazy) {
                         Optional<PendingMigration> against = db.pending().filter(p -> p.target().isBefore(to));
                         if (!db.version().equals(to) || against.isPresent()) {
@@ -168,6 +174,18 @@ final class Steps {
                         why[0] = "not done: the database is at " + db.version() + " now, and a dataset is never ahead of"
                                 + " its database";
                         return StepResult.Outcome.FAILED;
+                    }
+                    if (lazy && Access.confined(tx)) {
+                        // a regular user changes no table: the checked path runs the revisions' SQL
+                        String left = Waits.patiently(tx, () -> Access.upgradeDataset(tx, found.id(), from, to),
+                                t -> Locks.describeDataset(t, found.id()), feedback, "the dataset "
+                                        + Texts.quoted(found.name()));
+                        if (left != null) {
+                            why[0] = left;
+                            return StepResult.Outcome.SKIPPED;
+                        }
+                        History.finish(tx, history, "ok", null);
+                        return StepResult.Outcome.DONE;
                     }
                     Optional<DatasetRecord> locked = Waits.patiently(tx, () -> DatasetTable.lockForMigration(tx, found.id()),
                             t -> Locks.describeDataset(t, found.id()), feedback, "the dataset " + Texts.quoted(found.name()));

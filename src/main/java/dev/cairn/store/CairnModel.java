@@ -22,12 +22,14 @@ public final class CairnModel {
                     .build(),
             Revision.dataset("0.1.0", "baseline: one sample table a dataset (id, filepath, tags, metadata, fields)")
                     .compatible(true)
-                    .up(ctx -> SampleTable.createBaseline(ctx.connection(), ctx.datasetId()))
+                    .up(ctx -> SampleTable.run(ctx.connection(), ctx.datasetId(), SampleTable.BASELINE))
+                    .upSql(SampleTable.BASELINE)
                     .irreversible(FIRST)
                     .build(),
             Revision.dataset("0.2.0", "samples gain created_at and last_modified_at, the latter kept by a trigger")
                     .compatible(true)
-                    .up(ctx -> SampleTable.addTimestamps(ctx.connection(), ctx.datasetId()))
+                    .up(ctx -> SampleTable.run(ctx.connection(), ctx.datasetId(), SampleTable.TIMESTAMPS))
+                    .upSql(SampleTable.TIMESTAMPS)
                     .down(ctx -> SampleTable.dropTimestamps(ctx.connection(), ctx.datasetId()))
                     .downNote("samples lose their creation and modification times")
                     .build(),
@@ -40,6 +42,7 @@ public final class CairnModel {
             Revision.dataset("0.4.0", "detection boxes are stored as corners [x1, y1, x2, y2] instead of [x, y, w, h]")
                     .compatible(false)
                     .up(ctx -> convertBoxes(ctx, true))
+                    .upSql(SampleTable.BOXES_TO_CORNERS)
                     .down(ctx -> convertBoxes(ctx, false))
                     .build());
 

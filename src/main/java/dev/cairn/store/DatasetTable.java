@@ -7,6 +7,7 @@ import dev.cairn.api.DatasetNames;
 import dev.cairn.api.Field;
 import dev.cairn.api.InvalidInputException;
 import dev.cairn.api.NotFoundException;
+import dev.cairn.api.RefusedException;
 import dev.cairn.api.Texts;
 import dev.cairn.api.Version;
 
@@ -154,6 +155,11 @@ public final class DatasetTable {
         if (!loadTimeIsStale(d)) {
             return;
         }
+        if (Access.confined(c)) {
+            // a viewer may not write the dataset's row; the checked path records the load
+            Access.recordLoad(c, d.id());
+            return;
+        }
         boolean auto = c.getAutoCommit();
         c.setAutoCommit(false);
         try (Statement s = c.createStatement(); PreparedStatement ps = c.prepareStatement("UPDATE cairn.datasets"
@@ -195,8 +201,26 @@ public final class DatasetTable {
      * transaction ends, so that what is written matches the version read.
      */
     public static DatasetRecord lockForWrite(Connection c, long id, String name) throws SQLException {
-        return one(c, "SELECT " + COLUMNS + " FROM cairn.datasets WHERE id = ? FOR NO KEY UPDATE", id)
-                .orElseThrow(() -> gone(name));
+        Optional<DatasetRecord> locked = one(c, "SELECT " + COLUMNS + " FROM cairn.datasets WHERE id = ? FOR NO KEY UPDATE", id);
+        if (locked.isPresent()) {
+            return locked.get();
+        }
+        // row-level security hides from a row lock the datasets that one may only view
+        if (byId(c, id).isPresent()) {
+            throw viewOnly(c, name);
+        }
+        throw gone(name);
+    }
+
+    private static RefusedException viewOnly(Connection c, String name) throws SQLException {
+        String user;
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT session_user")) {
+            rs.next();
+            user = rs.getString(1);
+        }
+        return new RefusedException("the database user " + Texts.quoted(user) + " may view the dataset "
+                + Texts.quoted(name) + " but not change it: its owner or an admin can give edit access with"
+                + " 'cairn datasets grant' (see 'cairn datasets access'). Nothing was changed.");
     }
 
     /** Reads a dataset and locks its row against everything but plain reads, for a migration. */
@@ -266,6 +290,10 @@ public final class DatasetTable {
     /** Renames a dataset; the row is locked as any write locks it. */
     public static void rename(Connection c, String from, String to) throws SQLException {
         DatasetNames.check(to);
+        if (Access.confined(c)) {
+            Access.renameDataset(c, from, to);
+            return;
+        }
         try (PreparedStatement ps = c.prepareStatement("UPDATE cairn.datasets SET name = ? WHERE name = ?")) {
             ps.setString(1, to);
             ps.setString(2, from);

@@ -29,6 +29,11 @@ public final class Directory {
     public static DatasetRecord create(Connection tx, DataModel model, String name, Version version,
                                        DatasetTable.Contents contents, Feedback feedback) throws SQLException {
         DatasetNames.check(name);
+        if (Access.confined(tx)) {
+            // a regular user creates no table: the checked path builds it, from the revisions' SQL
+            long id = Access.createDataset(tx, name, version, contents);
+            return DatasetTable.byId(tx, id).orElseThrow();
+        }
         DatasetRecord r = DatasetTable.insert(tx, name, version, model.oldestAccepting(version, Revision.Scope.DATASET),
                 contents);
         DatasetContext ctx = DatasetContext.dataset(tx, r.id(), feedback);
@@ -46,7 +51,8 @@ public final class Directory {
     public static DatasetRecord cloneDataset(Connection tx, DataModel model, String from, String to, boolean views,
                                              Feedback feedback) throws SQLException {
         DatasetNames.check(to);
-        DatasetRecord source = DatasetTable.lockForCopy(tx, from).orElseThrow(() -> DatasetTable.missing(from));
+        DatasetRecord source = Access.confined(tx) ? readForCopy(tx, from)
+                : DatasetTable.lockForCopy(tx, from).orElseThrow(() -> DatasetTable.missing(from));
         if (!model.knows(source.version())) {
             throw new RefusedException("the dataset " + Texts.quoted(from) + " is at data model " + source.version()
                     + ", which this client (release " + model.release() + ") does not know, so it cannot copy it;"
@@ -63,8 +69,21 @@ public final class Directory {
         return DatasetTable.byId(tx, copy.id()).orElseThrow();
     }
 
+    /**
+     * The source of a copy for a user who may only read it (a row lock needs the right to change
+     * it): its sample table's shared lock keeps it from migrating, and its record is read after.
+     */
+    private static DatasetRecord readForCopy(Connection tx, String from) throws SQLException {
+        DatasetRecord found = DatasetTable.byName(tx, from).orElseThrow(() -> DatasetTable.missing(from));
+        SampleTable.lockForRead(tx, found.id(), found.name());
+        return DatasetTable.byId(tx, found.id()).orElseThrow(() -> DatasetTable.gone(from));
+    }
+
     /** Deletes a dataset's row and its sample table; returns whether it existed. */
     public static boolean delete(Connection tx, String name) throws SQLException {
+        if (Access.confined(tx)) {
+            return Access.deleteDataset(tx, name);
+        }
         Optional<Long> id = DatasetTable.delete(tx, name);
         if (id.isEmpty()) {
             return false;

@@ -45,32 +45,36 @@ public final class SampleTable {
         return "cairn_data.\"samples_" + datasetId + "_" + suffix + "\"";
     }
 
-    /** Creates a dataset's sample table as the baseline data model has it. */
-    static void createBaseline(Connection c, long datasetId) throws SQLException {
-        try (Statement s = c.createStatement()) {
-            s.execute("CREATE TABLE " + name(datasetId) + " ("
-                    + " id uuid PRIMARY KEY,"
-                    + " filepath text NOT NULL,"
-                    + " tags text[] NOT NULL DEFAULT '{}',"
-                    + " metadata jsonb,"
-                    + " fields jsonb NOT NULL DEFAULT '{}')");
-        }
-    }
+    /**
+     * The baseline sample table, as SQL that runs both from a client and in the database (see
+     * {@link Access}): {@code {table}} is the sample table, {@code {dataset}} the dataset's id.
+     */
+    static final List<String> BASELINE = List.of("CREATE TABLE " + Access.TABLE + " ("
+            + " id uuid PRIMARY KEY,"
+            + " filepath text NOT NULL,"
+            + " tags text[] NOT NULL DEFAULT '{}',"
+            + " metadata jsonb,"
+            + " fields jsonb NOT NULL DEFAULT '{}')");
 
     /** Revision 0.2.0 up: samples gain creation and last-modification times, the latter kept by a trigger. */
-    static void addTimestamps(Connection c, long datasetId) throws SQLException {
-        String t = name(datasetId);
-        String touch = "cairn_data.\"samples_" + datasetId + "_touch\"";
-        try (Statement s = c.createStatement()) {
+    static final List<String> TIMESTAMPS = List.of(
             // no default while adding: samples stored before 0.2.0 have no known creation time
-            s.execute("ALTER TABLE " + t + " ADD COLUMN created_at timestamptz, ADD COLUMN last_modified_at timestamptz");
-            s.execute("ALTER TABLE " + t + " ALTER COLUMN created_at SET DEFAULT now(),"
-                    + " ALTER COLUMN last_modified_at SET DEFAULT now()");
+            "ALTER TABLE " + Access.TABLE + " ADD COLUMN created_at timestamptz, ADD COLUMN last_modified_at timestamptz",
+            "ALTER TABLE " + Access.TABLE + " ALTER COLUMN created_at SET DEFAULT now(),"
+                    + " ALTER COLUMN last_modified_at SET DEFAULT now()",
             // a migration rewrites how samples are stored, not what they hold: it does not count as a change
-            s.execute("CREATE FUNCTION " + touch + "() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN"
+            "CREATE FUNCTION cairn_data.\"samples_" + Access.DATASET + "_touch\"() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN"
                     + " IF current_setting('" + MIGRATING + "', true) IS DISTINCT FROM 'on' THEN"
-                    + " NEW.last_modified_at := now(); END IF; RETURN NEW; END$$");
-            s.execute("CREATE TRIGGER touch BEFORE UPDATE ON " + t + " FOR EACH ROW EXECUTE FUNCTION " + touch + "()");
+                    + " NEW.last_modified_at := now(); END IF; RETURN NEW; END$$",
+            "CREATE TRIGGER touch BEFORE UPDATE ON " + Access.TABLE + " FOR EACH ROW EXECUTE FUNCTION cairn_data.\"samples_"
+                    + Access.DATASET + "_touch\"()");
+
+    /** Runs SQL of a revision's (see {@link #BASELINE}) on one dataset's sample table. */
+    static void run(Connection c, long datasetId, List<String> statements) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            for (String sql : statements) {
+                s.execute(sql.replace(Access.TABLE, name(datasetId)).replace(Access.DATASET, Long.toString(datasetId)));
+            }
         }
     }
 
@@ -90,6 +94,14 @@ public final class SampleTable {
      * and back gives the very same numbers, and only in samples that hold boxes.
      */
     static void convertBoxes(dev.cairn.api.RevisionContext ctx, String field, boolean toCorners) throws SQLException {
+        ctx.updateSamples(boxAssignment(toCorners), BOX_CONDITION, field, field, field, field);
+    }
+
+    private static final String BOX_CONDITION = "jsonb_typeof(fields -> ? -> 'detections') = 'array'"
+            + " AND jsonb_array_length(fields -> ? -> 'detections') > 0";
+
+    /** The assignment that converts one detections field's boxes; its two parameters are the field's name. */
+    private static String boxAssignment(boolean toCorners) {
         String x = "(d -> 'bounding_box' ->> 0)::numeric";
         String y = "(d -> 'bounding_box' ->> 1)::numeric";
         String third = "(d -> 'bounding_box' ->> 2)::numeric";
@@ -100,14 +112,27 @@ public final class SampleTable {
                 + fourth + "))"
                 : "jsonb_build_array(" + x + ", " + y + ", trim_scale(" + third + " - " + x + "), trim_scale(" + fourth
                 + " - " + y + "))";
-        String assignment = "fields = jsonb_set(fields, ARRAY[?, 'detections'],"
+        return "fields = jsonb_set(fields, ARRAY[?, 'detections'],"
                 + " (SELECT coalesce(jsonb_agg(CASE WHEN jsonb_typeof(d -> 'bounding_box') = 'array'"
                 + " AND jsonb_array_length(d -> 'bounding_box') = 4"
                 + " THEN jsonb_set(d, '{bounding_box}', " + box + ") ELSE d END ORDER BY o), '[]'::jsonb)"
                 + " FROM jsonb_array_elements(fields -> ? -> 'detections') WITH ORDINALITY AS e(d, o)))";
-        String condition = "jsonb_typeof(fields -> ? -> 'detections') = 'array'"
-                + " AND jsonb_array_length(fields -> ? -> 'detections') > 0";
-        ctx.updateSamples(assignment, condition, field, field, field, field);
+    }
+
+    /**
+     * Revision 0.4.0 up as SQL that runs in the database (see {@link Access}): the same statement
+     * as {@link #convertBoxes}, once for every detections field of the dataset, in one go.
+     */
+    static final List<String> BOXES_TO_CORNERS = List.of("DO $revision$ DECLARE f text; BEGIN"
+            + " PERFORM set_config('" + MIGRATING + "', 'on', true);"
+            + " FOR f IN SELECT e ->> 'name' FROM cairn.datasets d CROSS JOIN LATERAL jsonb_array_elements(d.fields) e"
+            + " WHERE d.id = " + Access.DATASET + " AND e ->> 'type' = 'detections' LOOP"
+            + " EXECUTE format(" + literal("UPDATE " + Access.TABLE + " SET " + boxAssignment(true).replace("?", "%1$L")
+            + " WHERE " + BOX_CONDITION.replace("?", "%1$L")) + ", f);"
+            + " END LOOP; END $revision$");
+
+    private static String literal(String text) {
+        return "'" + text.replace("'", "''") + "'";
     }
 
     public static void drop(Connection c, long datasetId) throws SQLException {
