@@ -116,6 +116,9 @@ public final class Postgres implements AutoCloseable {
         }
     }
 
+    /** The search_path of every session Cairn opens. */
+    public static final String PINNED_SEARCH_PATH = "-c search_path=pg_catalog,pg_temp";
+
     private static Postgres open(String jdbcUrl, Properties props, CairnConfig config, boolean local,
                                  String description, String where, String user) {
         HikariConfig hc = new HikariConfig();
@@ -126,6 +129,11 @@ public final class Postgres implements AutoCloseable {
         hc.addDataSourceProperty("loginTimeout", Integer.toString(config.connectTimeoutSeconds()));
         hc.addDataSourceProperty("tcpKeepAlive", "true");
         hc.addDataSourceProperty("reWriteBatchedInserts", "true");
+        // every session of Cairn's finds names in the system catalog alone (Cairn qualifies its
+        // own): nothing that a less trusted role put in a schema can stand in for a built-in in
+        // an admin's session. Set at connection start, so it costs no round trip.
+        String options = props.getProperty("options");
+        hc.addDataSourceProperty("options", (options == null ? "" : options + " ") + PINNED_SEARCH_PATH);
         hc.setMaximumPoolSize(config.poolSize());
         hc.setMinimumIdle(0);
         hc.setConnectionTimeout(config.connectTimeoutSeconds() * 1000L + 1000L);
