@@ -317,6 +317,7 @@ final class Privileges {
         run(tx, List.of("REVOKE " + ident(tx, roles.admin()) + " FROM " + who,
                 "REVOKE " + ident(tx, roles.user()) + " FROM " + who,
                 "ALTER ROLE " + who + " IN DATABASE " + ident(tx, database(tx)) + " RESET role"));
+        Access.forget(tx, name);
         return true;
     }
 

@@ -205,6 +205,21 @@ public final class Access {
         return out;
     }
 
+    /**
+     * Takes away what a user was granted on every dataset, when they stop being a Cairn user:
+     * their access list entries and their grants on the sample tables.
+     */
+    public static void forget(Connection tx, String user) throws SQLException {
+        if (!installed(tx)) {
+            return;
+        }
+        try (PreparedStatement ps = tx.prepareStatement("DELETE FROM cairn.dataset_access WHERE user_name = ?")) {
+            ps.setString(1, user);
+            ps.executeUpdate();
+        }
+        run(tx, List.of("REVOKE ALL ON ALL TABLES IN SCHEMA cairn_data FROM " + ident(tx, user)));
+    }
+
     /** Creates a dataset through the checked path: the caller owns it and manages it. */
     public static long createDataset(Connection tx, String name, Version version, DatasetTable.Contents contents)
             throws SQLException {
@@ -518,11 +533,12 @@ public final class Access {
               ELSIF d.default_access = 1 THEN
                 EXECUTE format('GRANT SELECT ON %s TO %I', t, {user_role});
               END IF;
-              IF d.owner IS NOT NULL AND EXISTS (SELECT 1 FROM pg_roles WHERE rolname = d.owner) THEN
+              IF d.owner IS NOT NULL AND EXISTS (SELECT 1 FROM pg_roles r WHERE r.rolname = d.owner
+                                                 AND pg_has_role(r.oid, {user_role}, 'MEMBER')) THEN
                 EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %s TO %I', t, d.owner);
               END IF;
               FOR g IN SELECT a.user_name, a.level FROM cairn.dataset_access a JOIN pg_roles r ON r.rolname = a.user_name
-                       WHERE a.dataset_id = dataset AND a.level >= 1 LOOP
+                       WHERE a.dataset_id = dataset AND a.level >= 1 AND pg_has_role(r.oid, {user_role}, 'MEMBER') LOOP
                 IF g.level >= 2 THEN
                   EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %s TO %I', t, g.user_name);
                 ELSE

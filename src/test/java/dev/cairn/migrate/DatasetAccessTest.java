@@ -249,6 +249,35 @@ class DatasetAccessTest {
         assertThat(Cli.run(bobs, "datasets", "access", "b").out()).contains("Default:   edit", "Granted:   nobody");
     }
 
+    @Test
+    void aRemovedUserKeepsNoAccessToAnything() throws Exception {
+        setUp(null);
+        try (Cairn b = Cairn.open(as(bob, BOB_PW, false, null))) {
+            b.create("bob's").addAll(samples(3));
+            b.grant("bob's", carol, AccessLevel.EDIT);
+        }
+        try (Cairn c = Cairn.open(as(carol, CAROL_PW, false, null))) {
+            c.create("carol's").addAll(samples(2));
+        }
+        try (Migrations m = Migrations.open(superuser, Feedback.NONE)) {
+            assertThat(m.removeUser(carol)).isTrue();
+        }
+        long bobs = datasetId("bob's");
+        long carols = datasetId("carol's");
+        try (Connection c = login(carol, CAROL_PW); Statement s = c.createStatement()) {
+            for (String sql : List.of("SELECT count(*) FROM cairn_data.samples_" + bobs,
+                    "SELECT count(*) FROM cairn_data.samples_" + carols,
+                    "DELETE FROM cairn_data.samples_" + carols,
+                    "SELECT count(*) FROM cairn.datasets",
+                    "SELECT cairn.delete_dataset('carol''s')")) {
+                assertThatThrownBy(() -> s.execute(sql)).as(sql).isInstanceOf(SQLException.class);
+            }
+        }
+        try (Cairn b = Cairn.open(as(bob, BOB_PW, false, null))) {
+            assertThat(b.access("bob's").users()).as("the access list forgets a removed user").isEmpty();
+        }
+    }
+
     /**
      * A regular user's lazy upgrade runs the SQL form of each revision inside the database; an
      * admin's client runs the Java form. Both must leave the very same content.
