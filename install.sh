@@ -61,8 +61,8 @@ fi
 echo "Building Cairn in $src ..."
 (cd "$src" && mvn -q -B package -DskipTests)
 jars=("$src"/target/cairn-*.jar)
-[ -f "${jars[0]}" ] || { echo "install.sh: the build in $src made no target/cairn-*.jar" >&2; exit 1; }
 jar="${jars[0]}"
+[ -f "$jar" ] || { echo "install.sh: the build left no cairn jar in $src/target" >&2; exit 1; }
 version="$(basename "$jar" .jar)"; version="${version#cairn-}"
 if [ -n "$release" ] && [ "$version" != "$release" ]; then
   echo "install.sh: commit $commit built release $version, not $release: releases.tsv is wrong" >&2; exit 1
