@@ -79,19 +79,28 @@ public final class Cairn implements AutoCloseable {
         }
     }
 
-    /** The data model a configuration's client knows: this release's, or an older one's. */
+    /**
+     * The data model a configuration's client knows: this release's, an older release's, or that of
+     * a build at an older data model version at which no release was cut (for tests).
+     */
     public static DataModel dataModel(CairnConfig config) {
         DataModel shipped = CairnModel.shipped();
         if (config.clientRelease().isEmpty()) {
             return shipped;
         }
         Version release = config.clientRelease().get();
-        try {
+        if (shipped.findRelease(release).isPresent()) {
             return shipped.asOfRelease(release);
-        } catch (dev.cairn.api.NotFoundException e) {
-            throw new dev.cairn.api.ConfigurationException(CairnConfig.Setting.CLIENT_RELEASE.environmentVariable()
-                    + " is " + release + ", which is not a release this build knows: " + e.getMessage());
         }
+        if (shipped.knows(release)) {
+            return shipped.asOfDataModel(release);
+        }
+        throw new dev.cairn.api.ConfigurationException(CairnConfig.Setting.CLIENT_RELEASE.environmentVariable()
+                + " is " + release + ", which is not a release this build knows: there is no Cairn release " + release
+                + "; the releases are " + shipped.releases().stream().map(r -> r.release().toString())
+                .collect(java.util.stream.Collectors.joining(", ")) + " (see cairn releases), and it is no data model"
+                + " version either (they are " + shipped.versions().stream().map(Version::toString)
+                .collect(java.util.stream.Collectors.joining(", ")) + ")");
     }
 
     public CairnConfig config() {

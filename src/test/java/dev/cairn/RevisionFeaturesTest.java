@@ -36,20 +36,44 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class RevisionFeaturesTest {
 
     @Test
-    void theReleaseTableEndsWithThisBuildsReleaseAndMapsEveryRelease() {
+    void theReleaseTableListsTheReleasesCutThenThisBuildsRelease() {
         DataModel m = CairnModel.shipped();
         assertThat(m.release().toString()).isEqualTo(Build.release());
-        assertThat(m.releases()).extracting(r -> r.release() + "=" + r.dataModel())
-                .containsExactly("0.1.0=0.1.0", "0.2.0=0.2.0", "0.2.1=0.2.0", "0.3.0=0.3.0", "0.4.0=0.4.0");
+        assertThat(m.releases()).filteredOn(Release::recorded)
+                .extracting(r -> r.release() + "=" + r.dataModel() + "@" + r.commit().orElseThrow().substring(0, 7))
+                .containsExactly("0.1.0=0.1.0@24fe430", "0.4.0=0.4.0@7d40059");
+        Release own = m.releases().get(m.releases().size() - 1);
+        assertThat(own.dataModel()).as("this build works at its newest revision").isEqualTo(m.versions().get(m.versions().size() - 1));
+        assertThat(m.releases()).as("only this build's release may lack its commit")
+                .filteredOn(r -> !r.recorded()).allMatch(r -> r == own);
         assertThat(m.revisions()).filteredOn(r -> r.version().isAfter(m.baseline()))
                 .extracting(r -> r.version() + " " + r.scope().text() + " " + (r.compatible() ? "compatible" : "incompatible"))
-                .containsExactly("0.2.0 dataset compatible", "0.3.0 database compatible", "0.4.0 dataset incompatible");
-        DataModel old = m.asOfRelease(Version.parse("0.2.1"));
-        assertThat(old.version()).isEqualTo(Version.parse("0.2.0"));
-        assertThat(old.releases()).extracting(Release::release).last().isEqualTo(Version.parse("0.2.1"));
-        assertThat(old.oldestAccepting(Version.parse("0.2.0"), null)).isEqualTo(Version.parse("0.1.0"));
+                .startsWith("0.2.0 dataset compatible", "0.3.0 database compatible", "0.4.0 dataset incompatible");
+        DataModel old = m.asOfRelease(Version.parse("0.1.0"));
+        assertThat(old.version()).isEqualTo(Version.parse("0.1.0"));
+        assertThat(old.releases()).extracting(Release::release).containsExactly(Version.parse("0.1.0"));
         assertThat(m.oldestAccepting(Version.parse("0.4.0"), null)).isEqualTo(Version.parse("0.4.0"));
-        assertThatThrownBy(() -> m.asOfRelease(Version.parse("0.2.2"))).isInstanceOf(NotFoundException.class);
+        assertThat(m.newestReleaseWorkingAt(Version.parse("0.3.0"))).as("0.2.0 and 0.3.0 are compatible")
+                .map(Release::release).contains(Version.parse("0.1.0"));
+        assertThatThrownBy(() -> m.asOfRelease(Version.parse("0.2.1"))).as("never cut").isInstanceOf(NotFoundException.class);
+        assertThatThrownBy(() -> m.asOfRelease(Version.parse("0.3.0"))).as("never cut").isInstanceOf(NotFoundException.class);
+    }
+
+    @Test
+    void aBuildBetweenReleasesKnowsItsDataModelAndTheReleasesBeforeIt() {
+        DataModel m = CairnModel.shipped();
+        DataModel between = m.asOfDataModel(Version.parse("0.3.0"));
+        assertThat(between.version()).isEqualTo(Version.parse("0.3.0"));
+        assertThat(between.release()).isEqualTo(Version.parse("0.3.0"));
+        assertThat(between.versions()).extracting(Version::toString).containsExactly("0.1.0", "0.2.0", "0.3.0");
+        assertThat(between.releases()).extracting(r -> r.release() + (r.recorded() ? "" : " unrecorded"))
+                .containsExactly("0.1.0", "0.3.0 unrecorded");
+        assertThat(between.oldestAccepting(Version.parse("0.3.0"), null)).isEqualTo(Version.parse("0.1.0"));
+        DataModel atRelease = m.asOfDataModel(Version.parse("0.1.0"));
+        assertThat(atRelease.releases()).isEqualTo(m.asOfRelease(Version.parse("0.1.0")).releases());
+        assertThatThrownBy(() -> m.asOfDataModel(Version.parse("0.2.1"))).isInstanceOf(NotFoundException.class);
+        assertThat(Cairn.dataModel(CairnConfig.builder().clientRelease("0.2.0").build()).version())
+                .as("CAIRN_CLIENT_RELEASE takes a data model version no release was cut at").isEqualTo(Version.parse("0.2.0"));
     }
 
     @Test
@@ -115,9 +139,9 @@ class RevisionFeaturesTest {
         try (Migrations m = Migrations.open(config, Feedback.NONE)) {
             m.migrate(MigrationRequest.all().to(Version.parse("0.3.0")));
         }
-        try (Cairn old = Cairn.open(config.toBuilder().clientRelease("0.2.1").build())) {
+        try (Cairn old = Cairn.open(config.toBuilder().clientRelease("0.2.0").build())) {
             assertThatThrownBy(() -> old.dataset("d").views()).isInstanceOf(RefusedException.class)
-                    .hasMessageContaining("release 0.2.1").hasMessageContaining("0.3.0");
+                    .hasMessageContaining("release 0.2.0").hasMessageContaining("0.3.0");
         }
     }
 

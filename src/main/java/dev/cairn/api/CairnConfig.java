@@ -53,7 +53,7 @@ public final class CairnConfig {
         POSTGRES_BINARIES("postgres_binaries", "where the local server's PostgreSQL programs are unpacked; several homes may share them"),
         CONNECT_TIMEOUT("connect_timeout", "seconds to wait for the database before giving up"),
         POOL_SIZE("pool_size", "the most connections one client opens at once"),
-        CLIENT_RELEASE("client_release", "act exactly as the client of this older release (for testing upgrades)");
+        CLIENT_RELEASE("client_release", "act exactly as the client of this older release, or of a build at this older data model version (for testing upgrades)");
 
         private final String key;
         private final String description;
@@ -388,7 +388,10 @@ public final class CairnConfig {
             return set(Setting.POOL_SIZE, Integer.toString(size));
         }
 
-        /** Act as the client of an older release, exactly as it would behave. */
+        /**
+         * Act as the client of an older release, exactly as it would behave; or, given a data model
+         * version at which no release was cut, as a build at that version would.
+         */
         public Builder clientRelease(String release) {
             Version.parse(release, "release");
             return set(Setting.CLIENT_RELEASE, release);

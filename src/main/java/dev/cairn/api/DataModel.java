@@ -82,6 +82,29 @@ public final class DataModel {
         return new DataModel(known, knownReleases);
     }
 
+    /**
+     * This data model as a build at an older data model version would know it, whether or not a
+     * release was cut at that version: the client of the newest release at {@code dataModel} if
+     * there is one, else a build that calls itself release {@code dataModel} and knows the releases
+     * before it. For tests of clients between releases.
+     *
+     * @throws NotFoundException if {@code dataModel} is no version of this data model
+     */
+    public DataModel asOfDataModel(Version dataModel) {
+        if (!knows(dataModel) || dataModel.isAfter(version())) {
+            throw new NotFoundException("there is no data model version " + dataModel + "; the versions are "
+                    + versions().stream().map(Version::toString).collect(Collectors.joining(", ")));
+        }
+        Optional<Release> cut = newestReleaseAt(dataModel);
+        if (cut.isPresent()) {
+            return asOfRelease(cut.get().release());
+        }
+        List<Revision> known = revisions.stream().filter(x -> x.version().isAtMost(dataModel)).toList();
+        List<Release> knownReleases = new ArrayList<>(releases.stream().filter(x -> x.dataModel().isBefore(dataModel)).toList());
+        knownReleases.add(new Release(dataModel, dataModel, Optional.empty()));
+        return of(known, knownReleases);
+    }
+
     /** This client's release. */
     public Version release() {
         return releases.get(releases.size() - 1).release();
@@ -150,6 +173,21 @@ public final class DataModel {
             }
         }
         return oldest;
+    }
+
+    /**
+     * The newest release that works on data at {@code version} as it is: its data model is at most
+     * {@code version} and at least the oldest that {@code version} accepts.
+     */
+    public Optional<Release> newestReleaseWorkingAt(Version version) {
+        Version oldest = oldestAccepting(version, null);
+        Release found = null;
+        for (Release r : releases) {
+            if (r.dataModel().isAtMost(version) && r.dataModel().isAtLeast(oldest)) {
+                found = r;
+            }
+        }
+        return Optional.ofNullable(found);
     }
 
     /** The newest release whose data model is exactly {@code dataModel}. */

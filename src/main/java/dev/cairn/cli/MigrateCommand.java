@@ -32,7 +32,7 @@ import java.util.concurrent.Callable;
                 "                                   when next loaded)",
                 "  cairn migrate --all              the database and every dataset",
                 "  cairn migrate -n A B             only the named datasets",
-                "  ... -v 0.3.0 | --release 0.3.1   to that version, up or down (down runs each revision's",
+                "  ... -v 0.3.0 | --release 0.1.0   to that version, up or down (down runs each revision's",
                 "                                   down, newest first)",
                 "  cairn migrate --policy manual    who moves the database's version: auto or manual",
                 "",

@@ -151,7 +151,7 @@ final class Connect {
             why = "you are not acting as admin (CAIRN_DATABASE_ADMIN=false), so this client does not upgrade it";
             fix = "Upgrade it as admin: CAIRN_DATABASE_ADMIN=true cairn migrate";
         }
-        Optional<Release> older = model.newestReleaseAt(d);
+        Optional<Release> older = model.newestReleaseWorkingAt(d);
         return new RefusedException("the " + postgres.description() + " is at data model " + d + " and this client"
                 + " (release " + model.release() + ") has data model " + c + "; it cannot work at " + d + " because"
                 + " revision " + blocker.version() + " (" + blocker.description() + ") is not compatible, and it does"

@@ -43,14 +43,14 @@ public final class Acceptance {
             if (blocker.isEmpty()) {
                 return v;
             }
-            Release older = model.newestReleaseAt(v).orElse(null);
+            Release older = model.newestReleaseWorkingAt(v).orElse(null);
             throw new RefusedException("the dataset " + Texts.quoted(d.name()) + " is at data model " + v
                     + ", and this client (release " + model.release() + ", data model " + c + ") cannot work at "
                     + v + ": revision " + blocker.get().version() + " (" + blocker.get().description()
                     + ") is not compatible. Upgrade the dataset: CAIRN_DATABASE_ADMIN=true cairn migrate -n "
                     + shellQuote(d.name()) + " (the database must be at " + c + " first: CAIRN_DATABASE_ADMIN=true"
                     + " cairn migrate)" + (older == null ? "" : ", or use release " + older.release()
-                    + ", whose data model is " + v));
+                    + ", which works at " + v));
         }
         if (d.minClientVersion().isAtMost(c)) {
             return c;

@@ -3,12 +3,14 @@ package dev.cairn.store;
 import dev.cairn.api.DataModel;
 import dev.cairn.api.Release;
 import dev.cairn.api.Revision;
+import dev.cairn.api.Version;
 
 import java.util.List;
 
 /**
  * Cairn's data model as this release ships it: every revision of its tables, and the release
- * table that maps every release ever made to its data model version.
+ * table ({@code releases.tsv}) that maps every release ever cut to its data model version and
+ * commit, with this build's own release last.
  */
 public final class CairnModel {
 
@@ -46,12 +48,10 @@ public final class CairnModel {
                     .down(ctx -> convertBoxes(ctx, false))
                     .build());
 
-    private static final List<Release> RELEASES = List.of(
-            Release.of("0.1.0", "0.1.0"),
-            Release.of("0.2.0", "0.2.0"),
-            Release.of("0.2.1", "0.2.0"),
-            Release.of("0.3.0", "0.3.0"),
-            Release.of("0.4.0", "0.4.0"));
+    /** The release table (releases.tsv) and this build's own release, which may not be recorded yet. */
+    private static final List<Release> RELEASES = ReleaseTable.withThisBuild(ReleaseTable.recorded(),
+            Version.parse(Build.release(), "this build's release"),
+            REVISIONS.stream().map(Revision::version).max(Version::compareTo).orElseThrow());
 
     private static final DataModel SHIPPED = DataModel.of(REVISIONS, RELEASES);
 

@@ -66,13 +66,13 @@ class ConnectingTest {
 
     @Test
     void noDatabaseYetIsCreatedAtTheClientsVersionWithRecordsForOlderClients() {
-        try (Cairn cairn = open("0.2.1", true)) {
+        try (Cairn cairn = open("0.2.0", true)) {
             assertThat(cairn.workingVersion()).isEqualTo(Version.parse("0.2.0"));
         }
         DatabaseState s = state();
         assertThat(s.version()).isEqualTo(Version.parse("0.2.0"));
         assertThat(s.minClientVersion()).as("0.2.0 is compatible: 0.1.0 clients may still use it").isEqualTo(Version.parse("0.1.0"));
-        assertThat(s.writtenByRelease()).isEqualTo("0.2.1");
+        assertThat(s.writtenByRelease()).isEqualTo("0.2.0");
         assertThat(s.policy()).isEqualTo(base.isLocal() ? Policy.AUTO : Policy.MANUAL);
     }
 
@@ -112,7 +112,7 @@ class ConnectingTest {
         String before = Backend.checksum(base);
         assertThatThrownBy(() -> open("0.4.0", true)).isInstanceOf(RefusedException.class)
                 .hasMessageContaining("data model 0.3.0").hasMessageContaining("0.4.0").hasMessageContaining("manual")
-                .hasMessageContaining("CAIRN_DATABASE_ADMIN=true cairn migrate").hasMessageContaining("release 0.3.0");
+                .hasMessageContaining("CAIRN_DATABASE_ADMIN=true cairn migrate").hasMessageContaining("install release 0.1.0, which works at 0.3.0");
         try (Migrations m = Migrations.open(client("0.4.0", true), Feedback.NONE)) {
             m.setPolicy(Policy.AUTO);
         }

@@ -335,7 +335,7 @@ class RevisionRoundTripProperties {
      */
     @Property(tries = TRIES)
     void databaseRevision030_downUndoesUp(@ForAll("databases") List<DatasetSpec> specs, @ForAll boolean loadInBetween) {
-        World w = world("0.3.0", "0.2.1");
+        World w = world("0.3.0", "0.2.0");
         w.startAt(V020);
         List<String> names = new ArrayList<>();
         for (DatasetSpec spec : specs) {
@@ -370,7 +370,7 @@ class RevisionRoundTripProperties {
         assertThat(Stored.contents(w.config, Stored.DATABASE_VERSION_COLUMNS, datasetsWithout))
                 .as("every Cairn table after 0.3.0 up and down").isEqualTo(at020);
         for (int i = 0; i < specs.size(); i++) {
-            assertReadsBack(w.creator, names.get(i), specs.get(i), "after 0.3.0 up and down, through a 0.2.1 client");
+            assertReadsBack(w.creator, names.get(i), specs.get(i), "after 0.3.0 up and down, through a 0.2.0 client");
         }
         datasetsWithout.add("last_loaded_at");
         Map<String, List<String>> loaded020 = Stored.contents(w.config, Stored.DATABASE_VERSION_COLUMNS, datasetsWithout);
@@ -426,7 +426,7 @@ class RevisionRoundTripProperties {
                     MigrationRequest.all().to(V030),
                     MigrationRequest.all().to(V040),
                     MigrationRequest.database().to(V040),
-                    MigrationRequest.all().toRelease(Version.parse("0.3.0")).errorLevel(2));
+                    MigrationRequest.all().toRelease(Version.parse("0.1.0")).errorLevel(2));
             for (MigrationRequest down : downs) {
                 assertThatThrownBy(() -> migrations.plan(down)).as("plan " + down.command())
                         .isInstanceOf(RefusedException.class)
