@@ -30,7 +30,9 @@ public interface Feedback {
     }
 
     /**
-     * Starts a task of {@code total} units ({@code -1} when unknown).
+     * Starts a task of {@code total} units ({@code -1} when unknown). Tasks may run at once, from
+     * several threads: one started while another is open is part of it (a dataset's samples
+     * within the datasets of {@code migrate --all}), and the CLI draws it as a bar below.
      *
      * @param unit what is counted: "samples", "bytes", "datasets"
      */

@@ -1,10 +1,11 @@
 package dev.cairn.cli;
 
 import dev.cairn.api.Feedback;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
+import org.jline.terminal.Terminal;
+import org.jline.terminal.TerminalBuilder;
+import org.jline.utils.InfoCmp;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
 
@@ -14,9 +15,14 @@ import java.time.Duration;
  */
 final class CliFeedback implements Feedback {
 
+    /** How often the bars are redrawn while work runs, whether or not a count moved. */
+    static final Duration REFRESH = Duration.ofMillis(250);
+
     private final PrintStream err;
     private final boolean bars;
     private final boolean quiet;
+    /** The bars on screen, made when the first task starts (only then is the terminal asked its width). */
+    private ProgressBoard board;
 
     CliFeedback(PrintStream err, boolean bars, boolean quiet) {
         this.err = err;
@@ -24,80 +30,42 @@ final class CliFeedback implements Feedback {
         this.quiet = quiet;
     }
 
-    static CliFeedback forTerminal(boolean json) {
-        boolean terminal = System.console() != null && System.getenv("CAIRN_NO_PROGRESS") == null;
-        return new CliFeedback(System.err, terminal && !json, false);
-    }
-
-    /** The bar on screen; a task started while it shows reports in its extra message instead. */
-    private volatile ProgressBar showing;
-
     @Override
-    public synchronized Progress start(String task, long total, String unit) {
+    public Progress start(String task, long total, String unit) {
         if (!bars) {
             return Progress.NONE;
         }
-        ProgressBar outer = showing;
-        if (outer != null) {
-            return nested(outer, task, total);
-        }
-        ProgressBarBuilder b = new ProgressBarBuilder().setTaskName(task).setInitialMax(total)
-                .setStyle(ProgressBarStyle.ASCII).setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(err))
-                .setUpdateIntervalMillis(200).showSpeed().setMaxRenderedLength(100);
-        if (unit.equals("bytes")) {
-            b.setUnit(" MB", 1 << 20);
-        } else {
-            b.setUnit(" " + unit, 1);
-        }
-        if (total < 0) {
-            b.setInitialMax(-1);
-        }
-        b.setSpeedUnit(java.time.temporal.ChronoUnit.SECONDS);
-        ProgressBar bar = b.build();
-        showing = bar;
-        return new Progress() {
-            @Override
-            public void advance(long n) {
-                bar.stepBy(n);
-            }
-
-            @Override
-            public void total(long t) {
-                bar.maxHint(t);
-            }
-
-            @Override
-            public void close() {
-                bar.close();
-                synchronized (CliFeedback.this) {
-                    if (showing == bar) {
-                        showing = null;
-                    }
-                }
-            }
-        };
+        return board().start(task, total, unit);
     }
 
-    /** A task within the one on screen: its progress shows as the bar's extra message. */
-    private static Progress nested(ProgressBar outer, String task, long total) {
-        java.util.concurrent.atomic.AtomicLong done = new java.util.concurrent.atomic.AtomicLong();
-        return new Progress() {
-            @Override
-            public void advance(long n) {
-                long d = done.addAndGet(n);
-                outer.setExtraMessage(total > 0 ? task + " " + Math.min(100, d * 100 / total) + "%" : task + " " + d);
+    private synchronized ProgressBoard board() {
+        if (board == null) {
+            int width = 80;
+            boolean cursorMoves = false;
+            try (Terminal t = TerminalBuilder.builder().dumb(true).build()) {
+                width = t.getWidth() >= 20 ? t.getWidth() : 80;
+                cursorMoves = t.getStringCapability(InfoCmp.Capability.cursor_up) != null
+                        && t.getStringCapability(InfoCmp.Capability.clr_eos) != null;
+            } catch (IOException | RuntimeException e) {
+                // an unknown terminal: one line, 80 columns
             }
-
-            @Override
-            public void close() {
-                outer.setExtraMessage("");
-            }
-        };
+            board = new ProgressBoard(err, width, cursorMoves, ProgressBoard.Ticker.SYSTEM, REFRESH);
+        }
+        return board;
     }
 
     @Override
     public void notice(String message) {
-        if (!quiet) {
+        if (quiet) {
+            return;
+        }
+        ProgressBoard b;
+        synchronized (this) {
+            b = board;
+        }
+        if (b != null) {
+            b.notice("cairn: " + message);
+        } else {
             err.println("cairn: " + message);
         }
     }

@@ -56,7 +56,12 @@ final class SampleRewrites {
                 progress.advance(rows);
                 return changed;
             }
-            List<UUID> bounds = bounds(c, table);
+            List<UUID> bounds = new ArrayList<>();
+            long counted = bounds(c, table, bounds);
+            if (counted != rows) {
+                // the estimate was off; the batches' count is exact, and the progress ends at 100%
+                progress.total(counted);
+            }
             long changed = 0;
             UUID low = null;
             for (int i = 0; i <= bounds.size(); i++) {
@@ -64,7 +69,7 @@ final class SampleRewrites {
                 String range = (low == null ? "true" : "id > ?") + (high == null ? "" : " AND id <= ?");
                 changed += range(c, "UPDATE " + table + " SET " + assignment + " WHERE " + range + filter, low, high,
                         parameters, assignmentParameters);
-                progress.advance(i < bounds.size() ? BATCH : rows - (long) BATCH * bounds.size());
+                progress.advance(i < bounds.size() ? BATCH : counted - (long) BATCH * bounds.size());
                 low = high;
             }
             return changed;
@@ -108,16 +113,25 @@ final class SampleRewrites {
         }
     }
 
-    /** Every {@link #BATCH}-th id, in order: the upper bounds of the batches, found in one index-only pass. */
-    private static List<UUID> bounds(Connection c, String table) throws SQLException {
-        List<UUID> out = new ArrayList<>();
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT id FROM (SELECT id, row_number()"
-                + " OVER (ORDER BY id) AS n FROM " + table + ") x WHERE n % " + BATCH + " = 0 ORDER BY id")) {
+    /**
+     * Adds every {@link #BATCH}-th id, in order, to {@code bounds}: the upper bounds of the batches,
+     * found in one index-only pass, which also counts the rows (the last one's number).
+     *
+     * @return how many rows the table holds
+     */
+    private static long bounds(Connection c, String table, List<UUID> bounds) throws SQLException {
+        long rows = 0;
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT id, n FROM (SELECT id,"
+                + " row_number() OVER w AS n, lead(id) OVER w IS NULL AS last FROM " + table + " WINDOW w AS"
+                + " (ORDER BY id)) x WHERE n % " + BATCH + " = 0 OR last ORDER BY id")) {
             while (rs.next()) {
-                out.add((UUID) rs.getObject(1));
+                rows = rs.getLong(2);
+                if (rows % BATCH == 0) {
+                    bounds.add((UUID) rs.getObject(1));
+                }
             }
         }
-        return out;
+        return rows;
     }
 
     /** How many {@code ?} placeholders a piece of SQL has, outside quotes. */
