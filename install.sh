@@ -40,7 +40,9 @@ fi
 
 echo "Building Cairn in $src ..."
 (cd "$src" && mvn -q -B package -DskipTests)
-jar="$(ls "$src"/target/cairn-*.jar | head -n 1)"
+jars=("$src"/target/cairn-*.jar)
+jar="${jars[0]}"
+[ -f "$jar" ] || { echo "install.sh: the build left no cairn jar in $src/target" >&2; exit 1; }
 version="$(basename "$jar" .jar)"; version="${version#cairn-}"
 dest="$prefix/share/cairn/$version"
 rm -rf "$dest"
