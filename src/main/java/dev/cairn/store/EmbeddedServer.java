@@ -152,6 +152,9 @@ public final class EmbeddedServer {
             return FileLocks.withLock(serverDir.resolve("server.lock"),
                     () -> feedback.notice("waiting for another Cairn process that is starting the local database"),
                     () -> startLocked(port, feedback));
+        } catch (java.nio.file.FileSystemException e) {
+            throw new ConfigurationException("cannot start the local database in " + serverDir + ": " + explain(e)
+                    + "; point CAIRN_HOME at a folder you can write to (Cairn creates it if it is missing)", e);
         } catch (IOException e) {
             throw new DatabaseUnavailableException("cannot start the local database in " + serverDir + ": "
                     + e.getMessage(), e);
@@ -328,6 +331,17 @@ public final class EmbeddedServer {
             Thread.currentThread().interrupt();
             throw new CairnException("interrupted while stopping the local database", e);
         }
+    }
+
+    /** What went wrong with which file, in words: the JDK's message of some is the path alone. */
+    private static String explain(java.nio.file.FileSystemException e) {
+        String reason = e.getReason() != null ? e.getReason()
+                : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                : e instanceof java.nio.file.NoSuchFileException ? "it does not exist and cannot be created"
+                : e instanceof java.nio.file.NotDirectoryException ? "it is not a folder"
+                : e instanceof java.nio.file.FileAlreadyExistsException ? "a file of that name is in the way"
+                : "it cannot be used";
+        return (e.getFile() != null ? e.getFile() + ": " : "") + reason.toLowerCase(java.util.Locale.ROOT);
     }
 
     private Optional<String> readPassword() {
