@@ -530,6 +530,22 @@ class BadInputCorpusTest {
             Files.createDirectories(home.resolve("config.json"));
             return db.sharedEnv(home);
         }).exit(5).says("config.json").saysOneOf("folder", "directory"));
+        c.add(cli(g, "CAIRN_HOME is under a file", "datasets", "create", "probe").env(db -> {
+            Path file = Backend.scratch("config").resolve("a-file");
+            Files.writeString(file, "x");
+            Map<String, String> env = db.sharedEnv(file);
+            env.put("CAIRN_HOME", file.resolve("home").toString());
+            return env;
+        }).exit(5).says("CAIRN_HOME is", "a-file is a file, so no folder can be made there",
+                "point CAIRN_HOME at a folder"));
+        // tests run as root, for whom every folder is writable: a folder that cannot be made is one in /proc
+        c.add(cli(g, "CAIRN_HOME where no folder can be made (/proc), the local database", "datasets", "list").env(db -> {
+            Map<String, String> env = db.sharedEnv(Backend.scratch("config"));
+            env.remove("CAIRN_DATABASE_URI");
+            env.put("CAIRN_HOME", "/proc/cairn-home");
+            return env;
+        }).exit(5).says("cannot start the local database in /proc/cairn-home/server", "/proc/cairn-home:",
+                "point CAIRN_HOME at a folder you can write to"));
         c.add(cli(g, "CAIRN_HOME is a file", "datasets", "create", "probe").env(db -> {
             Path file = Backend.scratch("config").resolve("not-a-folder");
             Files.writeString(file, "x");
