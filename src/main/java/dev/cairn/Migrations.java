@@ -3,6 +3,7 @@ package dev.cairn;
 import dev.cairn.api.CairnConfig;
 import dev.cairn.api.DataModel;
 import dev.cairn.api.Feedback;
+import dev.cairn.api.InvalidInputException;
 import dev.cairn.migrate.Engine;
 import dev.cairn.migrate.HistoryEntry;
 import dev.cairn.migrate.MigrationInfo;
@@ -84,6 +85,9 @@ public final class Migrations implements AutoCloseable {
 
     /** The newest migrations first; only one dataset's if {@code dataset} is given. */
     public List<HistoryEntry> history(int limit, String dataset) {
+        if (limit < 1) {
+            throw new InvalidInputException("the history's limit is how many entries to show, 1 or more, not " + limit);
+        }
         return engine.history(limit, dataset);
     }
 

@@ -174,22 +174,31 @@ class BadInputCorpusTest {
         List<BadInput> c = new ArrayList<>();
         for (String v : new String[]{"", "1", "1.2.3.4", "-1", "0.2.x", "１.２.３"}) {
             c.add(cli(g, "migrate -v " + show(v), "migrate", "-v", v).exit(4)
-                    .says("is not a data model version", "MAJOR.MINOR.PATCH"));
+                    .says("is not a data model version", "MAJOR.MINOR.PATCH", VERSIONS, RELEASES));
         }
         c.add(cli(g, "migrate -v v0.2", "migrate", "-v", "v0.2").exit(4)
                 .says("'v0.2' is not a data model version", "without the leading 'v'"));
         c.add(cli(g, "migrate --all -v 9.0.0 (a future version)", "migrate", "--all", "-v", "9.0.0").exit(3)
                 .says("9.0.0", "newer than this client", "newer release"));
-        c.add(cli(g, "migrate -v 0.2.5 (between data model versions)", "migrate", "-v", "0.2.5").exit(3)
+        // a well-formed version that is none of the data model's is bad input, as a malformed one is: one code
+        c.add(cli(g, "migrate -v 0.2.5 (between data model versions)", "migrate", "-v", "0.2.5").exit(4)
                 .says("0.2.5 is not a data model version", VERSIONS, "cairn releases"));
-        c.add(cli(g, "migrate --release 0.2.7 (an unknown release)", "migrate", "--release", "0.2.7").exit(3)
+        c.add(cli(g, "migrate --all --plan -v 0.3.1 (well-formed, no such version)", "migrate", "--all", "--plan", "-v",
+                "0.3.1").exit(4).says("0.3.1 is not a data model version", VERSIONS, "cairn releases"));
+        c.add(cli(g, "migrate --all --plan -v 0.4 (malformed)", "migrate", "--all", "--plan", "-v", "0.4").exit(4)
+                .says("'0.4' is not a data model version", VERSIONS, RELEASES, "cairn releases"));
+        c.add(cli(g, "migrate --release 0.2.7 (an unknown release)", "migrate", "--release", "0.2.7").exit(4)
                 .says("no Cairn release 0.2.7", RELEASES));
-        c.add(cli(g, "migrate --all --release 0.2.5 (between releases)", "migrate", "--all", "--release", "0.2.5").exit(3)
+        c.add(cli(g, "migrate --all --release 0.2.5 (between releases)", "migrate", "--all", "--release", "0.2.5").exit(4)
                 .says("no Cairn release 0.2.5", RELEASES));
         c.add(cli(g, "migrate --release 9.0.0 (a future release)", "migrate", "--release", "9.0.0").exit(3)
                 .says("release 9.0.0 is newer than this client", "run the migration with release 9.0.0"));
         c.add(cli(g, "migrate --release v0.2", "migrate", "--release", "v0.2").exit(4)
-                .says("'v0.2' is not a release", "without the leading 'v'"));
+                .says("'v0.2' is not a release", "without the leading 'v'", RELEASES));
+        for (String n : new String[]{"-5", "0"}) {
+            c.add(cli(g, "migrate --history --limit " + n, "migrate", "--history", "--limit", n).exit(4)
+                    .says("limit", "1 or more, not " + n));
+        }
         c.add(cli(g, "migrate --release \"\"", "migrate", "--release", "").exit(4)
                 .says("is not a release", "MAJOR.MINOR.PATCH"));
         c.add(cli(g, "migrate -v 0.3.0 --release 0.3.0 (both)", "migrate", "-v", "0.3.0", "--release", "0.3.0").exit(2)
@@ -237,12 +246,17 @@ class BadInputCorpusTest {
             try (Migrations m = Migrations.open(s.config(), dev.cairn.api.Feedback.NONE)) {
                 m.migrate(MigrationRequest.all().toRelease(Version.parse("0.2.7")));
             }
-        }).kind(REFUSED).says("no Cairn release 0.2.7", RELEASES));
+        }).kind(INVALID_INPUT).says("no Cairn release 0.2.7", RELEASES));
         c.add(api(g, "Migrations.plan(to data model 0.2.5)", s -> {
             try (Migrations m = Migrations.open(s.config(), dev.cairn.api.Feedback.NONE)) {
                 m.plan(MigrationRequest.database().to(Version.parse("0.2.5")));
             }
-        }).kind(REFUSED).says("0.2.5 is not a data model version", VERSIONS));
+        }).kind(INVALID_INPUT).says("0.2.5 is not a data model version", VERSIONS));
+        c.add(api(g, "Migrations.history(-5)", s -> {
+            try (Migrations m = Migrations.open(s.config(), dev.cairn.api.Feedback.NONE)) {
+                m.history(-5, null);
+            }
+        }).kind(INVALID_INPUT).says("limit", "1 or more, not -5"));
         c.add(api(g, "MigrationRequest with both a version and a release", s -> new MigrationRequest(
                 MigrationRequest.Scope.ALL, List.of(), Version.parse("0.3.0"), Version.parse("0.3.0"), 0, 1))
                 .kind(INVALID_INPUT).says("either as a version (-v) or as a release (--release)"));
@@ -517,6 +531,22 @@ class BadInputCorpusTest {
             Files.createDirectories(home.resolve("config.json"));
             return db.sharedEnv(home);
         }).exit(5).says("config.json").saysOneOf("folder", "directory"));
+        c.add(cli(g, "CAIRN_HOME is under a file", "datasets", "create", "probe").env(db -> {
+            Path file = Backend.scratch("config").resolve("a-file");
+            Files.writeString(file, "x");
+            Map<String, String> env = db.sharedEnv(file);
+            env.put("CAIRN_HOME", file.resolve("home").toString());
+            return env;
+        }).exit(5).says("CAIRN_HOME is", "a-file is a file, so no folder can be made there",
+                "point CAIRN_HOME at a folder"));
+        // tests run as root, for whom every folder is writable: a folder that cannot be made is one in /proc
+        c.add(cli(g, "CAIRN_HOME where no folder can be made (/proc), the local database", "datasets", "list").env(db -> {
+            Map<String, String> env = db.sharedEnv(Backend.scratch("config"));
+            env.remove("CAIRN_DATABASE_URI");
+            env.put("CAIRN_HOME", "/proc/cairn-home");
+            return env;
+        }).exit(5).says("cannot start the local database in /proc/cairn-home/server", "/proc/cairn-home:",
+                "point CAIRN_HOME at a folder you can write to"));
         c.add(cli(g, "CAIRN_HOME is a file", "datasets", "create", "probe").env(db -> {
             Path file = Backend.scratch("config").resolve("not-a-folder");
             Files.writeString(file, "x");
@@ -695,6 +725,26 @@ class BadInputCorpusTest {
                 .stdin((header(2) + lines(1, 1) + "{oops\n").getBytes(StandardCharsets.UTF_8)).exit(4)
                 .says("standard input line 3", "not valid JSON")
                 );
+        // what is wrong with a line, in plain words: never Jackson's ("enable JsonReadFeature...", "Source: REDACTED")
+        String[][] notJson = {
+                {"{\"filepath\":\"/c.jpg\",\"metadata\":{\"width\":NaN}}", "NaN is not a JSON number"},
+                {"{\"filepath\":\"/c.jpg\",\"metadata\":{\"width\":-Infinity}}", "-Infinity is not a JSON number"},
+                {"{\"filepath\":\"/c.jpg\",\"metadata\":{\"width\":+1}}", "a JSON number cannot start with '+'"},
+                {"{\"filepath\":\"/c.jpg\"} {\"filepath\":\"/d.jpg\"}", "more follows the JSON value on the same line"},
+                {"{\"filepath\":\"/c.jpg\",\"tags\":[\"a\"}}", "'}' where ']' should close the array"},
+                {"{\"filepath\":\"/c.jpg\"}}", "'}' closes nothing"},
+                {"{\"filepath\":\"/c.jpg", "the line ends inside a string"},
+                {"{\"filepath\":'/c.jpg'}", "\"'\" where a value should be"},
+                {"{\"filepath\":\"/c.jpg\",}", "'}' where a key in double quotes should be"},
+                {"{\"filepath\":\"/c\\q.jpg\"}", "'\\q' is not a JSON escape"},
+                {"{\"filepath\":\"/c.jpg\",\"metadata\":{\"width\":True}}", "'True' is not a JSON value"},
+        };
+        for (String[] bad : notJson) {
+            c.add(cli(g, "import - (line 3: " + show(bad[0]) + ")", "import", "-")
+                    .stdin((header(2) + lines(1, 1) + bad[0] + "\n").getBytes(StandardCharsets.UTF_8)).exit(4)
+                    .says("standard input line 3", "is not valid JSON: " + bad[1], "Nothing was imported")
+                    .doesNotSay("enable", "Feature", "REDACTED", "code "));
+        }
         c.add(cli(g, "import with no file", "import").exit(2).says("Missing required parameter", "FILE"));
         c.add(cli(g, "export pets into a folder", "export", "pets", file("a-folder.jsonl")).exit(4)
                 .says("is a folder; give a file name"));

@@ -205,9 +205,20 @@ public final class CairnConfig {
             home = Path.of(System.getProperty("user.home"), ".cairn");
             homeSource = Source.DEFAULT;
         }
+        String homeName = homeSource == Source.ENVIRONMENT ? HOME_VARIABLE : "Cairn's home";
         if (java.nio.file.Files.exists(home) && !java.nio.file.Files.isDirectory(home)) {
-            throw new ConfigurationException((homeSource == Source.ENVIRONMENT ? HOME_VARIABLE : "Cairn's home") + " is "
-                    + home + ", which is a file, not a folder; point " + HOME_VARIABLE + " at a folder");
+            throw new ConfigurationException(homeName + " is " + home + ", which is a file, not a folder; point "
+                    + HOME_VARIABLE + " at a folder");
+        }
+        for (Path above = home.toAbsolutePath().getParent(); above != null; above = above.getParent()) {
+            if (java.nio.file.Files.exists(above)) {
+                if (!java.nio.file.Files.isDirectory(above)) {
+                    throw new ConfigurationException(homeName + " is " + home + ", but " + above + " is a file, so no"
+                            + " folder can be made there; point " + HOME_VARIABLE + " at a folder (Cairn creates it if"
+                            + " it is missing)");
+                }
+                break;
+            }
         }
         Map<Setting, Value> values = new EnumMap<>(Setting.class);
         readFile(home.resolve(CONFIG_FILE_NAME), values);

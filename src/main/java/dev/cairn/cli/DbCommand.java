@@ -51,23 +51,30 @@ final class DbCommand implements Runnable {
             EmbeddedServer.Status s = local(ctx, "status").status();
             if (json) {
                 ObjectNode o = JsonOut.object();
-                o.put("running", s.running()).put("initialised", s.initialised())
+                o.put("running", s.running()).put("state", s.state().name().toLowerCase(java.util.Locale.ROOT))
+                        .put("initialised", s.initialised())
                         .put("data_directory", s.dataDirectory().toString()).put("log", s.log().toString());
-                if (s.running()) {
-                    o.put("pid", s.pid()).put("port", s.port()).put("started_at", s.startedAt().toString());
+                if (s.pid() != null) {
+                    o.put("pid", s.pid());
+                }
+                if (s.port() != null) {
+                    o.put("port", s.port()).put("started_at", s.startedAt().toString());
                 }
                 o.put("postgresql", s.postgresVersion());
                 JsonOut.print(ctx.out, o);
                 return ExitCodes.OK;
             }
-            if (s.running()) {
-                ctx.out.println("The local database runs: PostgreSQL " + s.postgresVersion() + " on 127.0.0.1:" + s.port()
-                        + " (pid " + s.pid() + ") since " + Times.text(s.startedAt()) + ".");
-            } else if (s.initialised()) {
-                ctx.out.println("The local database is stopped; the next command starts it.");
-            } else {
-                ctx.out.println("There is no local database yet; the first command creates it.");
-            }
+            ctx.out.println(switch (s.state()) {
+                case RUNNING -> "The local database runs: PostgreSQL " + s.postgresVersion() + " on 127.0.0.1:" + s.port()
+                        + " (pid " + s.pid() + ") since " + Times.text(s.startedAt()) + ".";
+                case STARTING -> "The local database is starting (after a crash it recovers first): PostgreSQL "
+                        + s.postgresVersion() + " on 127.0.0.1:" + s.port() + " (pid " + s.pid() + "); the next command"
+                        + " waits for it.";
+                case STOPPED_ABRUPTLY -> "The local database is not running: it stopped abruptly (pid " + s.pid()
+                        + " is gone, killed or crashed). The next command starts it, and it recovers what was committed.";
+                case STOPPED -> "The local database is stopped; the next command starts it.";
+                case NONE -> "There is no local database yet; the first command creates it.";
+            });
             ctx.out.println("Data: " + s.dataDirectory());
             ctx.out.println("Log:  " + s.log());
             return ExitCodes.OK;

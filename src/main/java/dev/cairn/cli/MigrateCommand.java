@@ -2,7 +2,10 @@ package dev.cairn.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cairn.Cairn;
 import dev.cairn.Migrations;
+import dev.cairn.api.DataModel;
+import dev.cairn.api.InvalidInputException;
 import dev.cairn.migrate.DatabaseState;
 import dev.cairn.migrate.DatasetStatus;
 import dev.cairn.migrate.HistoryEntry;
@@ -20,6 +23,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 
 /** {@code cairn migrate}: the database's and the datasets' data model versions. */
 @Command(name = "migrate", mixinStandardHelpOptions = true, sortOptions = false,
@@ -131,11 +135,24 @@ final class MigrateCommand implements Callable<Integer> {
         }
     }
 
+    /** A malformed version is bad input as an unknown one is, and is told the same: which there are. */
+    private Version parse(String text, String what) {
+        try {
+            return Version.parse(text, what);
+        } catch (InvalidInputException e) {
+            DataModel model = Cairn.dataModel(parent.context.config());
+            throw new InvalidInputException(e.getMessage() + "; the data model versions are "
+                    + model.versions().stream().map(Version::toString).collect(Collectors.joining(", "))
+                    + " and the releases " + model.releases().stream().map(x -> x.release().toString())
+                    .collect(Collectors.joining(", ")) + " ('cairn releases' maps one to the other)");
+        }
+    }
+
     private MigrationRequest request() {
         MigrationRequest.Scope scope = selection.all ? MigrationRequest.Scope.ALL
                 : selection.names != null ? MigrationRequest.Scope.NAMED : MigrationRequest.Scope.DATABASE;
-        Version v = destination.version == null ? null : Version.parse(destination.version, "data model version");
-        Version r = destination.release == null ? null : Version.parse(destination.release, "release");
+        Version v = destination.version == null ? null : parse(destination.version, "data model version");
+        Version r = destination.release == null ? null : parse(destination.release, "release");
         return new MigrationRequest(scope, selection.names, v, r, errorLevel,
                 workers == null ? MigrationRequest.defaultWorkers() : workers);
     }

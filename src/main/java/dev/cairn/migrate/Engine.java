@@ -151,8 +151,6 @@ public final class Engine {
         }
         boolean against = db.pending().filter(p -> p.target().isBefore(d)).isPresent();
         if (found.version().isBefore(d) && model.knows(d) && !against) {
-            feedback.notice("upgrading the dataset " + Texts.quoted(name) + " from data model " + found.version()
-                    + " to " + d + ", the database's version");
             steps.dataset(found, d, "load: lazy upgrade", true);
             long id = found.id();
             return postgres.withConnection(c -> DatasetTable.byId(c, id), "loading a dataset")

@@ -4,6 +4,7 @@ import dev.cairn.api.CairnException;
 import dev.cairn.api.DamagedDatabaseException;
 import dev.cairn.api.DataModel;
 import dev.cairn.api.Feedback;
+import dev.cairn.api.InvalidInputException;
 import dev.cairn.api.NotFoundException;
 import dev.cairn.api.RefusedException;
 import dev.cairn.api.Release;
@@ -67,7 +68,7 @@ final class Migrate {
                             + "), which does not know its data model; run the migration with release " + r
                             + " or newer");
                 }
-                throw new RefusedException("there is no Cairn release " + r + "; the releases are "
+                throw new InvalidInputException("there is no Cairn release " + r + "; the releases are "
                         + model.releases().stream().map(x -> x.release().toString()).collect(Collectors.joining(", "))
                         + " ('cairn releases' lists them with their data model versions)");
             }
@@ -81,7 +82,8 @@ final class Migrate {
                         + " with a newer release");
             }
             if (!model.knows(v)) {
-                throw new RefusedException(v + " is not a data model version; the versions are " + model.versions()
+                throw new InvalidInputException(v + " is not a data model version; the versions are "
+                        + model.versions().stream().map(Version::toString).collect(Collectors.joining(", "))
                         + " ('cairn releases' maps releases to them)");
             }
             return v;

@@ -152,8 +152,11 @@ final class Steps {
         Optional<String> name = Optional.of(found.name());
         Version from = found.version();
         try (Connection c = postgres.connection()) {
-            long history = History.start(c, found.id(), found.name(), from, to, Actor.current(),
-                    model.release().toString(), command);
+            // A lazy upgrade records itself only once it holds the dataset's lock and knows the work is
+            // its own, in its transaction: loaders that find it done by another say and record nothing.
+            // Killed, it leaves no entry; the dataset stays whole at its old version for the next load.
+            long[] history = {lazy ? -1 : History.start(c, found.id(), found.name(), from, to, Actor.current(),
+                    model.release().toString(), command)};
             StepResult.Outcome outcome;
             String message = null;
             try {
@@ -197,6 +200,12 @@ final class Steps {
                         why[0] = "another client moved it to " + locked.get().version() + " meanwhile";
                         return locked.get().version().equals(to) ? StepResult.Outcome.SKIPPED : StepResult.Outcome.FAILED;
                     }
+                    if (lazy) {
+                        history[0] = History.start(tx, found.id(), found.name(), from, to, Actor.current(),
+                                model.release().toString(), command);
+                        feedback.notice("upgrading the dataset " + Texts.quoted(found.name()) + " from data model "
+                                + from + " to " + to + ", the database's version");
+                    }
                     SampleTable.lockForMigration(tx, found.id(), found.name());
                     try (java.sql.Statement s = tx.createStatement()) {
                         s.execute("SET LOCAL " + SampleTable.MIGRATING + " = 'on'");
@@ -215,15 +224,26 @@ final class Steps {
                     }
                     SampleTable.giveToOwner(tx, found.id());
                     DatasetTable.setVersion(tx, found.id(), to, model.oldestAccepting(to, Revision.Scope.DATASET));
-                    History.finish(tx, history, "ok", null);
+                    History.finish(tx, history[0], "ok", null);
                     return StepResult.Outcome.DONE;
                 });
                 message = why[0];
-                if (outcome != StepResult.Outcome.DONE) {
-                    finish(c, history, outcome.text(), message);
+                if (outcome != StepResult.Outcome.DONE && !lazy) {
+                    finish(c, history[0], outcome.text(), message);
                 }
             } catch (SQLException | RuntimeException e) {
-                finish(c, history, "failed", message(e));
+                if (lazy && history[0] != -1) {
+                    // its entry went with the rolled-back transaction: record the failure on its own
+                    try {
+                        history[0] = History.start(c, found.id(), found.name(), from, to, Actor.current(),
+                                model.release().toString(), command);
+                    } catch (SQLException lost) {
+                        history[0] = -1;
+                    }
+                }
+                if (history[0] != -1) {
+                    finish(c, history[0], "failed", message(e));
+                }
                 throw e instanceof SQLException s ? Sql.translate(s, "migrating the dataset "
                         + Texts.quoted(found.name()) + " from " + from + " to " + to) : (RuntimeException) e;
             }

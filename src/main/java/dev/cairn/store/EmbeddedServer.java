@@ -47,6 +47,9 @@ public final class EmbeddedServer {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
 
+    /** How long the processes a killed postmaster left behind may take to notice and exit. */
+    private static final Duration LEFTOVERS_TIMEOUT = Duration.ofSeconds(30);
+
     private final Path serverDir;
     private final Path dataDir;
     private final Path binariesParent;
@@ -76,8 +79,26 @@ public final class EmbeddedServer {
     }
 
     /** What {@code cairn db status} shows. */
-    public record Status(boolean initialised, boolean running, Long pid, Integer port, Instant startedAt,
+    public record Status(boolean initialised, State state, Long pid, Integer port, Instant startedAt,
                          Path dataDirectory, Path log, String postgresVersion) {
+
+        /** Whether it answers: running and ready. */
+        public boolean running() {
+            return state == State.RUNNING;
+        }
+    }
+
+    /** Where the local server stands, as its files and processes show it. */
+    public enum State {
+        /** No data folder yet: the first command creates it. */
+        NONE,
+        /** Stopped cleanly (or never started): the next command starts it. */
+        STOPPED,
+        /** Its postmaster is gone without stopping (killed, crashed): the next command starts it, and it recovers. */
+        STOPPED_ABRUPTLY,
+        /** Its postmaster runs but does not answer yet: starting, or recovering after a crash. */
+        STARTING,
+        RUNNING
     }
 
     public Path dataDirectory() {
@@ -92,7 +113,12 @@ public final class EmbeddedServer {
     public Status status() {
         boolean initialised = Files.exists(dataDir.resolve("PG_VERSION"));
         Optional<PidFile> pid = PidFile.read(dataDir);
-        boolean running = pid.isPresent() && pid.get().ready() && pid.get().alive();
+        boolean alive = pid.isPresent() && pid.get().alive();
+        State state = !initialised ? State.NONE
+                : alive && pid.get().ready() ? State.RUNNING
+                : alive ? State.STARTING
+                : pid.isPresent() ? State.STOPPED_ABRUPTLY
+                : State.STOPPED;
         String version = null;
         if (initialised) {
             try {
@@ -101,8 +127,9 @@ public final class EmbeddedServer {
                 version = "unknown";
             }
         }
-        return new Status(initialised, running, running ? pid.get().pid() : null, running ? pid.get().port() : null,
-                running ? pid.get().startedAt() : null, dataDir, log(), version);
+        boolean known = state == State.RUNNING || state == State.STARTING || state == State.STOPPED_ABRUPTLY;
+        return new Status(initialised, state, known ? pid.get().pid() : null, alive ? pid.get().port() : null,
+                alive ? pid.get().startedAt() : null, dataDir, log(), version);
     }
 
     /** The endpoint of the running server, read from its files, if it runs; no lock, no process. */
@@ -125,6 +152,9 @@ public final class EmbeddedServer {
             return FileLocks.withLock(serverDir.resolve("server.lock"),
                     () -> feedback.notice("waiting for another Cairn process that is starting the local database"),
                     () -> startLocked(port, feedback));
+        } catch (java.nio.file.FileSystemException e) {
+            throw new ConfigurationException("cannot start the local database in " + serverDir + ": " + explain(e)
+                    + "; point CAIRN_HOME at a folder you can write to (Cairn creates it if it is missing)", e);
         } catch (IOException e) {
             throw new DatabaseUnavailableException("cannot start the local database in " + serverDir + ": "
                     + e.getMessage(), e);
@@ -144,6 +174,7 @@ public final class EmbeddedServer {
         if (running.isPresent()) {
             return running.get();
         }
+        clearAfterAbruptStop(feedback);
         String password = readPassword().orElseThrow(() -> new ConfigurationException("the local database in "
                 + dataDir + " has no password file (" + serverDir.resolve("password") + "); it was damaged."
                 + " Move " + serverDir + " aside to start afresh"));
@@ -196,6 +227,43 @@ public final class EmbeddedServer {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * The remains of a postmaster that was killed or crashed block a new one: its pid file names
+     * a process that PostgreSQL's own check ({@code kill(pid, 0)}) takes for alive while it is a
+     * zombie nobody has reaped yet, or whose pid another process now has; and the backends it left
+     * behind stay attached to its shared memory until they notice it died. Waits for those to
+     * exit, then removes the pid file, which is what PostgreSQL does itself when it can tell that
+     * the old server is gone and nothing uses its shared memory. Without a way to tell (no
+     * {@code /proc/sysvipc}), it leaves the file to PostgreSQL's check.
+     */
+    private void clearAfterAbruptStop(Feedback feedback) throws InterruptedException, IOException {
+        Optional<PidFile> left = PidFile.read(dataDir);
+        if (left.isEmpty() || left.get().alive() || left.get().sharedMemoryId().isEmpty()) {
+            return;
+        }
+        long segment = left.get().sharedMemoryId().getAsLong();
+        long deadline = System.nanoTime() + LEFTOVERS_TIMEOUT.toNanos();
+        boolean told = false;
+        long attached;
+        while ((attached = Posix.sharedMemoryAttachments(segment)) > 0 && System.nanoTime() < deadline) {
+            if (!told) {
+                feedback.notice("waiting for the processes of the local database that stopped abruptly (pid "
+                        + left.get().pid() + ") to exit");
+                told = true;
+            }
+            Thread.sleep(50);
+        }
+        if (attached > 0) {
+            throw new DatabaseUnavailableException("the local database stopped abruptly (pid " + left.get().pid()
+                    + " is gone), and " + attached + " of its processes still use its shared memory after "
+                    + LEFTOVERS_TIMEOUT.toSeconds() + " s, so it cannot start again safely; stop them (they show as"
+                    + " 'postgres: ...' in ps) and run the command again");
+        }
+        if (attached == 0) {
+            Files.deleteIfExists(dataDir.resolve("postmaster.pid"));
+        }
     }
 
     private void initialise(Path binaries, Feedback feedback) throws IOException, InterruptedException {
@@ -263,6 +331,17 @@ public final class EmbeddedServer {
             Thread.currentThread().interrupt();
             throw new CairnException("interrupted while stopping the local database", e);
         }
+    }
+
+    /** What went wrong with which file, in words: the JDK's message of some is the path alone. */
+    private static String explain(java.nio.file.FileSystemException e) {
+        String reason = e.getReason() != null ? e.getReason()
+                : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                : e instanceof java.nio.file.NoSuchFileException ? "it does not exist and cannot be created"
+                : e instanceof java.nio.file.NotDirectoryException ? "it is not a folder"
+                : e instanceof java.nio.file.FileAlreadyExistsException ? "a file of that name is in the way"
+                : "it cannot be used";
+        return (e.getFile() != null ? e.getFile() + ": " : "") + reason.toLowerCase(java.util.Locale.ROOT);
     }
 
     private Optional<String> readPassword() {

@@ -229,7 +229,7 @@ public final class JsonLines {
         } catch (JsonProcessingException e) {
             long column = e.getLocation() == null ? -1 : e.getLocation().getColumnNr();
             throw new InvalidInputException(source + " line " + number + (column > 0 ? ", column " + column : "")
-                    + " is not valid JSON: " + e.getOriginalMessage() + ". Nothing was imported");
+                    + " is not valid JSON: " + JsonErrors.reason(e) + ". Nothing was imported");
         }
     }
 

@@ -3,6 +3,7 @@ package dev.cairn.store;
 import dev.cairn.api.CairnException;
 import dev.cairn.api.DatabaseUnavailableException;
 import dev.cairn.api.RefusedException;
+import org.postgresql.util.PSQLException;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -60,6 +61,17 @@ public final class Sql {
         return e.getSQLState() == null && "Connection is closed".equals(e.getMessage());
     }
 
+    /** The message of a check of Cairn's own in the database (raised as "cairn: ..."), without that prefix. */
+    private static String cairnsOwnWords(SQLException e) {
+        if (e instanceof PSQLException p && p.getServerErrorMessage() != null) {
+            String m = p.getServerErrorMessage().getMessage();
+            if (m != null && m.startsWith("cairn: ")) {
+                return m.substring("cairn: ".length());
+            }
+        }
+        return null;
+    }
+
     /**
      * A database error as a Cairn error: lost connections and refused privileges get their own
      * kinds; everything else is a failure of {@code doing}.
@@ -73,8 +85,15 @@ public final class Sql {
                     + " database is back.", e);
         }
         if (state.equals("42501")) {
-            return new RefusedException("the database refused " + doing + ": " + e.getMessage()
-                    + ". This needs privileges your database user does not have; ask the database's admin.", e);
+            String own = cairnsOwnWords(e);
+            if (own != null) {
+                return new RefusedException("the database refused " + doing + ": " + sentence(own)
+                        + ". Nothing of it was changed.", e);
+            }
+            // PostgreSQL's own "permission denied for table ..." names Cairn's internals, not what to do
+            return new RefusedException("the database refused " + doing + ": only an admin of the database may do"
+                    + " that, connected as a database user that is a member of the role owning Cairn's records"
+                    + " ('cairn admin users' lists them); yours is not. Nothing of it was changed.", e);
         }
         if (state.equals("53100")) {
             return new CairnException("the database server is out of disk space while " + doing

@@ -300,7 +300,7 @@ public final class BadInput {
         hygiene(o.output(), problems);
     }
 
-    /** What no message may hold: raw control characters, stack traces, "internal error". */
+    /** What no message may hold: raw control characters, stack traces, "internal error", a library's own words. */
     static void hygiene(String message, List<String> problems) {
         for (int i = 0; i < message.length(); i++) {
             char c = message.charAt(i);
@@ -316,6 +316,11 @@ public final class BadInput {
         }
         if (message.contains("\tat ") || message.contains("Exception in thread") || message.contains("java.lang.")) {
             problems.add("the message shows a stack trace or Java internals");
+        }
+        for (String internal : new String[]{"com.fasterxml", "JsonReadFeature", "Source: ", "SQLSTATE", "ERROR:"}) {
+            if (message.contains(internal)) {
+                problems.add("the message shows a library's or PostgreSQL's own text (\"" + internal + "\")");
+            }
         }
     }
 

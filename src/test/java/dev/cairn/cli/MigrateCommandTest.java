@@ -61,9 +61,10 @@ class MigrateCommandTest {
         String before = Backend.checksum(config);
         Map<String[], Integer> cases = new java.util.LinkedHashMap<>();
         cases.put(new String[]{"migrate", "-v", "0.9.0"}, 3);
-        cases.put(new String[]{"migrate", "-v", "0.2.5"}, 3);
+        cases.put(new String[]{"migrate", "-v", "0.2.5"}, 4);
         cases.put(new String[]{"migrate", "--release", "9.9.9"}, 3);
-        cases.put(new String[]{"migrate", "--release", "0.0.1"}, 3);
+        cases.put(new String[]{"migrate", "--release", "0.0.1"}, 4);
+        cases.put(new String[]{"migrate", "--history", "--limit", "-5"}, 4);
         cases.put(new String[]{"migrate", "-v", "v0.2"}, 4);
         cases.put(new String[]{"migrate", "-v", ""}, 4);
         cases.put(new String[]{"migrate", "-v", "1"}, 4);

@@ -114,6 +114,15 @@ class ConcurrentMigrationTest {
 
         int n = 8;
         ExecutorService pool = Executors.newFixedThreadPool(n);
+        List<String> upgrading = java.util.Collections.synchronizedList(new ArrayList<>());
+        Feedback told = new Feedback() {
+            @Override
+            public void notice(String message) {
+                if (message.startsWith("upgrading")) {
+                    upgrading.add(message);
+                }
+            }
+        };
         try {
             for (Map.Entry<String, List<Sample>> round : written.entrySet()) {
                 CyclicBarrier start = new CyclicBarrier(n);
@@ -121,7 +130,7 @@ class ConcurrentMigrationTest {
                 for (int i = 0; i < n; i++) {
                     CairnConfig client = config.toBuilder().admin(i % 2 == 0).poolSize(2).build();
                     loads.add(pool.submit(() -> {
-                        try (Cairn cairn = Cairn.open(client)) {
+                        try (Cairn cairn = Cairn.open(client, told)) {
                             start.await(60, TimeUnit.SECONDS);
                             return Fixtures.readAll(cairn.dataset(round.getKey()));
                         }
@@ -136,6 +145,13 @@ class ConcurrentMigrationTest {
             pool.shutdownNow();
         }
         assertMigratedExactlyOnce(config, written);
+        try (Migrations m = Migrations.open(config, Feedback.NONE)) {
+            for (String name : written.keySet()) {
+                assertThat(m.history(10_000, name)).as("the history of %s: the loaders that found it done recorded"
+                        + " nothing", name).singleElement().satisfies(h -> assertThat(h.outcome()).isEqualTo("ok"));
+            }
+        }
+        assertThat(upgrading).as("only the loader that upgraded a dataset says so").hasSize(written.size());
     }
 
     // ------------------------------------------------------------------ (b) processes

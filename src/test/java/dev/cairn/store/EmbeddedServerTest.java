@@ -148,6 +148,60 @@ class EmbeddedServerTest {
     }
 
     /**
+     * kill -9 of the postmaster, as a user or the OOM killer would: it lingers as a zombie until
+     * its new parent reaps it (which PostgreSQL's own check takes for a live server), and a backend
+     * busy in a long query stays attached to its shared memory until the query ends. Right after
+     * the kill, {@code db status} says so truthfully, and the very next command waits for the
+     * leftovers, starts the server again and works on the committed data.
+     */
+    @Test
+    void aKilledPostmasterIsReportedAsSuchAndTheVeryNextCommandStartsItAgain() throws Exception {
+        Processes.Finished created = Processes.run(config, Map.of(), "import", Path.of("examples/quickstart.jsonl").toAbsolutePath().toString());
+        assertThat(created.exit()).as(created.output()).isZero();
+        String before = Cli.run(config, "export", "quickstart").out();
+        EmbeddedServer.Endpoint e = server().runningEndpoint().orElseThrow();
+        Properties p = new Properties();
+        p.setProperty("user", e.user());
+        p.setProperty("password", e.password());
+        Thread busy;
+        try (Connection c = DriverManager.getConnection(e.jdbcUrl("postgres"), p)) {
+            // a backend computing, not waiting: it does not notice its postmaster's death until it is done
+            busy = new Thread(() -> {
+                try (Statement s = c.createStatement()) {
+                    s.execute("SELECT count(*) FROM generate_series(1, 40000000)");
+                } catch (SQLException expectedOnceThePostmasterIsGone) {
+                    // the backend's end
+                }
+            });
+            busy.start();
+            Thread.sleep(300);
+            long pid = server().status().pid();
+            assertThat(ProcessHandle.of(pid).orElseThrow().destroyForcibly()).isTrue();
+            for (int i = 0; i < 100 && PidFile.read(config.home().resolve("server/data")).filter(PidFile::alive).isPresent(); i++) {
+                Thread.sleep(10);
+            }
+
+            Cli.Result status = Cli.run(config, "db", "status");
+            assertThat(status.exit()).isZero();
+            assertThat(status.out()).as("db status right after the kill")
+                    .contains("not running: it stopped abruptly (pid " + pid + " is gone").doesNotContain("runs:");
+            assertThat(server().status().state()).isEqualTo(EmbeddedServer.State.STOPPED_ABRUPTLY);
+
+            Cli.Result list = Cli.run(config, "datasets", "list");
+            assertThat(list.exit()).as(list.toString()).isZero();
+            assertThat(list.out()).contains("quickstart");
+            assertThat(list.err()).as("it waited for the busy backend the killed postmaster left")
+                    .contains("waiting for the processes of the local database that stopped abruptly (pid " + pid + ")");
+            assertThat(Cli.run(config, "export", "quickstart").out()).as("the committed data, intact").isEqualTo(before);
+            assertThat(server().status().running()).isTrue();
+            assertThat(server().status().pid()).isNotEqualTo(pid);
+        } finally {
+            server().stop();
+        }
+        busy.join(60_000);
+    }
+
+    /**
      * A postmaster that lives but is not ready yet, its starter gone: a command that started the
      * server is killed while the server recovers (held in archive recovery here by a
      * restore_command that sleeps, as a long crash recovery would hold it). The next command

@@ -6,6 +6,8 @@ import dev.cairn.api.RefusedException;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.ServerErrorMessage;
 
 import java.sql.SQLException;
 
@@ -42,9 +44,23 @@ class SqlTranslateTest {
     }
 
     @Test
+    void aRefusalOfCairnsOwnChecksKeepsItsWords() {
+        CairnException e = Sql.translate(new PSQLException(new ServerErrorMessage("SERROR\0VERROR\0C42501\0Mcairn: a"
+                + " dataset cannot be ahead of its database (0.4.0 above 0.3.0)\0")), "loading the dataset 'a'");
+        assertThat(e).isInstanceOf(RefusedException.class);
+        assertThat(e.getMessage()).isEqualTo("the database refused loading the dataset 'a': a dataset cannot be ahead of"
+                + " its database (0.4.0 above 0.3.0). Nothing of it was changed.");
+    }
+
+    @Test
     void aRefusedPrivilegeIsARefusalAndOtherErrorsSayWhatWasBeingDone() {
-        assertThat(Sql.translate(new SQLException("permission denied for table database", "42501"), "migrating"))
-                .isInstanceOf(RefusedException.class).hasMessageContaining("privileges");
+        CairnException denied = Sql.translate(new PSQLException(new ServerErrorMessage(
+                "SERROR\0VERROR\0C42501\0Mpermission denied for table database\0")), "setting the database's policy");
+        assertThat(denied).isInstanceOf(RefusedException.class);
+        assertThat(denied.getMessage())
+                .startsWith("the database refused setting the database's policy: only an admin of the database may do that")
+                .contains("the role owning Cairn's records", "cairn admin users")
+                .doesNotContain("ERROR", "permission denied", "table database", "42501");
         CairnException other = Sql.translate(new SQLException("Connection is closed but not by the pool", "XX000"),
                 "loading a dataset");
         assertThat(other).isNotInstanceOf(DatabaseUnavailableException.class).isNotInstanceOf(RefusedException.class);
