@@ -187,7 +187,11 @@ final class Steps {
                             why[0] = left;
                             return StepResult.Outcome.SKIPPED;
                         }
-                        History.finish(tx, history, "ok", null);
+                        history[0] = History.start(tx, found.id(), found.name(), from, to, Actor.current(),
+                                model.release().toString(), command);
+                        feedback.notice("upgrading the dataset " + Texts.quoted(found.name()) + " from data model "
+                                + from + " to " + to + ", the database's version");
+                        History.finish(tx, history[0], "ok", null);
                         return StepResult.Outcome.DONE;
                     }
                     Optional<DatasetRecord> locked = Waits.patiently(tx, () -> DatasetTable.lockForMigration(tx, found.id()),
