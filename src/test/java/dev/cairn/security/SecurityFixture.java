@@ -121,8 +121,17 @@ final class SecurityFixture {
         return DriverManager.getConnection(uri.jdbcUrl(), p);
     }
 
+    /**
+     * The superuser's session, with a search path that holds nothing a regular user could plant
+     * (otherwise an operator such as {@code public.=(text, varchar)} would run as the superuser in
+     * the harness's own queries).
+     */
     Connection superuserConnection() throws SQLException {
-        return Backend.raw(superuser);
+        Connection c = Backend.raw(superuser);
+        try (java.sql.Statement s = c.createStatement()) {
+            s.execute("SET search_path = pg_catalog, pg_temp");
+        }
+        return c;
     }
 
     Snapshot snapshot() throws SQLException {
