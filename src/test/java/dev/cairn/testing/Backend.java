@@ -24,8 +24,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The database the tests run against: the embedded server (a fresh database on it for each
  * test), or, with {@code -Dcairn.test.backend=server}, the PostgreSQL server that
- * {@code CAIRN_TEST_SERVER_URI} points at (a fresh database created on it for each test).
- * The same tests run on both.
+ * {@code CAIRN_TEST_SERVER_URI} points at (a fresh database created on it for each test), or,
+ * with {@code -Dcairn.test.backend=pg14}, a PostgreSQL 14 server that the tests start themselves
+ * ({@link Pg14Server}) and use as the server backend. The same tests run on all of them.
  */
 public final class Backend {
 
@@ -36,11 +37,12 @@ public final class Backend {
     }
 
     public static boolean isServer() {
-        return "server".equals(System.getProperty("cairn.test.backend", "embedded"));
+        return !"embedded".equals(name());
     }
 
+    /** embedded, server or pg14. */
     public static String name() {
-        return isServer() ? "server" : "embedded";
+        return System.getProperty("cairn.test.backend", "embedded");
     }
 
     /** The CAIRN_HOME that the embedded backend's tests share. */
@@ -54,6 +56,9 @@ public final class Backend {
     }
 
     static DatabaseUri serverUri() {
+        if ("pg14".equals(name())) {
+            return DatabaseUri.parse(Pg14Server.uri(), "the PostgreSQL 14 test server");
+        }
         String uri = System.getenv("CAIRN_TEST_SERVER_URI");
         if (uri == null || uri.isBlank()) {
             throw new IllegalStateException("the server backend needs CAIRN_TEST_SERVER_URI (a superuser's URI)");

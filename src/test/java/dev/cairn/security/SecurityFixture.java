@@ -1,0 +1,199 @@
+package dev.cairn.security;
+
+import dev.cairn.api.CairnConfig;
+import dev.cairn.api.DatabaseUri;
+import dev.cairn.testing.Backend;
+import dev.cairn.testing.Cli;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A shared database as a team would set it up, to attack: the superuser ran {@code cairn admin
+ * init} (with a 0.1.0 client, so that the database starts old) and added {@code alice} (admin),
+ * {@code bob} and {@code carol} (regular) with scram passwords. Bob imported two datasets with
+ * detections at 0.1.0: {@code bob-boxes}, which he loaded after alice moved the database to 0.4.0
+ * (a lazy upgrade, by a regular user), and {@code bob-lazy}, left at 0.1.0 for a later lazy upgrade.
+ * Alice imported {@code alice-private} at 0.4.0. Nobody granted anything to anyone.
+ *
+ * <p>Login names carry the database's name: roles belong to the whole server, and every fixture
+ * has a database of its own.
+ */
+final class SecurityFixture {
+
+    static final Path QUICKSTART = Path.of("examples/quickstart.jsonl").toAbsolutePath();
+    static final String ALICE_DATASET = "alice-private";
+    static final String BOB_DATASET = "bob-boxes";
+    static final String BOB_LAZY = "bob-lazy";
+
+    /** The advisory lock key a database migration holds (dev.cairn.migrate.Records.MIGRATE_DATABASE_LOCK). */
+    static final long MIGRATION_LOCK = 0x636169726e0002L;
+    /** The advisory lock key of the version record (dev.cairn.migrate.Records.RECORD_LOCK). */
+    static final long RECORD_LOCK = 0x636169726e0003L;
+
+    final CairnConfig superuser;
+    final DatabaseUri uri;
+    final String db;
+    final String alice;
+    final String bob;
+    final String carol;
+    final String adminRole;
+    final String userRole;
+
+    private SecurityFixture(CairnConfig superuser) {
+        this.superuser = superuser;
+        this.uri = superuser.databaseUri().orElseThrow();
+        this.db = uri.database();
+        this.alice = "alice_" + db;
+        this.bob = "bob_" + db;
+        this.carol = "carol_" + db;
+        this.adminRole = bounded("cairn_admin_" + db);
+        this.userRole = bounded("cairn_user_" + db);
+    }
+
+    private static String bounded(String name) {
+        return name.length() <= 63 ? name : name.substring(0, 63);
+    }
+
+    static SecurityFixture build() {
+        SecurityFixture f = new SecurityFixture(Backend.asShared(Backend.freshBuilder().build()).admin(true).build());
+        f.setUp();
+        return f;
+    }
+
+    static String password(String user) {
+        return "pw of " + user.substring(0, user.indexOf('_')) + ": it's 'quoted' \\ too";
+    }
+
+    private void setUp() {
+        Map<String, String> root = rootEnv();
+        root.put("CAIRN_CLIENT_RELEASE", "0.1.0");
+        ok(root, "admin", "init");
+        ok(Cli.runWithInput(root, password(alice) + "\n", "admin", "add-user", alice, "--admin", "--password-stdin"));
+        ok(Cli.runWithInput(root, password(bob) + "\n", "admin", "add-user", bob, "--password-stdin"));
+        ok(Cli.runWithInput(root, password(carol) + "\n", "admin", "add-user", carol, "--password-stdin"));
+        Map<String, String> oldBob = env(bob, false);
+        oldBob.put("CAIRN_CLIENT_RELEASE", "0.1.0");
+        ok(oldBob, "import", QUICKSTART.toString(), "--name", BOB_DATASET);
+        ok(oldBob, "import", QUICKSTART.toString(), "--name", BOB_LAZY);
+        ok(env(alice, true), "migrate");
+        ok(env(bob, false), "datasets", "info", BOB_DATASET);
+        ok(env(alice, true), "import", QUICKSTART.toString(), "--name", ALICE_DATASET);
+        assertThat(datasetVersion(BOB_DATASET)).as("bob's dataset upgraded lazily by bob").isEqualTo("0.4.0");
+        assertThat(datasetVersion(BOB_LAZY)).isEqualTo("0.1.0");
+    }
+
+    /** The environment of the superuser who ran {@code admin init}, as admin. */
+    Map<String, String> rootEnv() {
+        return new HashMap<>(Backend.environment(superuser));
+    }
+
+    /** The environment of the {@code cairn} command for a login, as admin or not. */
+    Map<String, String> env(String user, boolean admin) {
+        Map<String, String> env = new HashMap<>(Backend.environment(superuser));
+        env.put("CAIRN_DATABASE_URI", "postgresql://" + enc(user) + ":" + enc(password(user)) + "@" + uri.host() + ":"
+                + uri.port() + "/" + db);
+        env.put("CAIRN_DATABASE_ADMIN", Boolean.toString(admin));
+        return env;
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    /** A JDBC session of a login, with its password, as the user would open one with psql. */
+    Connection login(String user) throws SQLException {
+        Properties p = new Properties();
+        p.setProperty("user", user);
+        p.setProperty("password", password(user));
+        p.setProperty("ApplicationName", "attack by " + user);
+        return DriverManager.getConnection(uri.jdbcUrl(), p);
+    }
+
+    /**
+     * The superuser's session, with a search path that holds nothing a regular user could plant
+     * (otherwise an operator such as {@code public.=(text, varchar)} would run as the superuser in
+     * the harness's own queries).
+     */
+    Connection superuserConnection() throws SQLException {
+        Connection c = Backend.raw(superuser);
+        try (java.sql.Statement s = c.createStatement()) {
+            s.execute("SET search_path = pg_catalog, pg_temp");
+        }
+        return c;
+    }
+
+    Snapshot snapshot() throws SQLException {
+        try (Connection c = superuserConnection()) {
+            return Snapshot.take(c);
+        }
+    }
+
+    long datasetId(String name) throws SQLException {
+        try (Connection c = superuserConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT id FROM cairn.datasets WHERE name = ?")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new IllegalStateException("no dataset " + name);
+                }
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    String datasetVersion(String name) {
+        try (Connection c = superuserConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT version FROM cairn.datasets WHERE name = ?")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The qualified name of a dataset's sample table. */
+    String sampleTable(String dataset) throws SQLException {
+        return "cairn_data.samples_" + datasetId(dataset);
+    }
+
+    /** Replaces ${alice}, ${bob}, ${carol}, ${admin_role}, ${user_role}, ${db}, ${alice_table}, ${bob_table}, ... */
+    String expand(String sql) throws SQLException {
+        return sql.replace("${alice_name}", alice).replace("${alice}", q(alice)).replace("${bob}", q(bob)).replace("${carol}", q(carol))
+                .replace("${admin_role}", q(adminRole)).replace("${user_role}", q(userRole)).replace("${db}", q(db))
+                .replace("${superuser}", q(uri.user()))
+                .replace("${alice_table}", sampleTable(ALICE_DATASET)).replace("${bob_table}", sampleTable(BOB_DATASET))
+                .replace("${lazy_table}", sampleTable(BOB_LAZY))
+                .replace("${alice_id}", Long.toString(datasetId(ALICE_DATASET)))
+                .replace("${bob_id}", Long.toString(datasetId(BOB_DATASET)))
+                .replace("${alice_touch}", "cairn_data.\"samples_" + datasetId(ALICE_DATASET) + "_touch\"")
+                .replace("${bob_touch}", "cairn_data.\"samples_" + datasetId(BOB_DATASET) + "_touch\"");
+    }
+
+    /** A role name quoted as an identifier. */
+    static String q(String identifier) {
+        return '"' + identifier.replace("\"", "\"\"") + '"';
+    }
+
+    static Cli.Result ok(Map<String, String> env, String... args) {
+        return ok(Cli.run(env, args));
+    }
+
+    static Cli.Result ok(Cli.Result r) {
+        assertThat(r.exit()).as("%s", r).isZero();
+        return r;
+    }
+}
