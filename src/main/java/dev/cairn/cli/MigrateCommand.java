@@ -326,12 +326,11 @@ final class MigrateCommand implements Callable<Integer> {
             ctx.out.println("No migrations yet.");
             return ExitCodes.OK;
         }
-        Table t = new Table("WHEN", "WHAT", "FROM", "TO", "OUTCOME", "TOOK", "BY (DATABASE USER)", "CLIENT", "RELEASE",
-                "COMMAND");
+        Table t = new Table("WHEN", "WHAT", "FROM", "TO", "OUTCOME", "TOOK", "BY", "RELEASE", "COMMAND");
         for (HistoryEntry h : entries) {
             t.row(Times.text(h.startedAt()), h.target(), h.from() == null ? "-" : h.from(), h.to(), h.outcome(),
                     h.durationMillis() == null ? "-" : String.format("%.2f s", h.durationMillis() / 1000.0),
-                    h.databaseUser(), h.by(), h.release(), h.command());
+                    h.who(), h.release(), h.command());
         }
         t.print(ctx.out);
         return ExitCodes.OK;
@@ -343,8 +342,10 @@ final class MigrateCommand implements Callable<Integer> {
         o.put("dataset", h.dataset().orElse(null));
         o.put("from", h.from());
         o.put("to", h.to());
-        o.put("by", h.by());
+        // by: the database user, as the database recorded it; client: what the client said of itself
+        o.put("by", h.who());
         o.put("database_user", h.databaseUser());
+        o.put("client", h.by());
         o.put("release", h.release());
         o.put("command", h.command());
         o.put("started_at", h.startedAt().toString());

@@ -1,6 +1,7 @@
 package dev.cairn.migrate;
 
 import dev.cairn.api.Version;
+import dev.cairn.store.Access;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -58,9 +59,12 @@ final class History {
 
     private static long insert(Connection c, Long datasetId, String datasetName, Version from, Version to, String by,
                                String release, String command) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO cairn.history (dataset_id, dataset_name,"
-                + " from_version, to_version, by_whom, client_release, command, backend_start) VALUES (?, ?, ?, ?, ?, ?, ?,"
-                + " (SELECT backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid())) RETURNING id")) {
+        // a regular user writes entries of their own lazy upgrades only, through the checked path
+        boolean confined = Access.confined(c);
+        try (PreparedStatement ps = c.prepareStatement(confined ? "SELECT cairn.history_start(?, ?, ?, ?, ?, ?, ?)"
+                : "INSERT INTO cairn.history (dataset_id, dataset_name, from_version, to_version, by_whom, client_release,"
+                + " command, backend_start) VALUES (?, ?, ?, ?, ?, ?, ?, (SELECT backend_start FROM pg_stat_activity"
+                + " WHERE pid = pg_backend_pid())) RETURNING id")) {
             ps.setObject(1, datasetId);
             ps.setString(2, datasetName);
             ps.setString(3, from == null ? null : from.toString());
@@ -76,6 +80,15 @@ final class History {
     }
 
     static void finish(Connection c, long id, String outcome, String message) throws SQLException {
+        if (Access.confined(c)) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT cairn.history_finish(?, ?, ?)")) {
+                ps.setLong(1, id);
+                ps.setString(2, outcome);
+                ps.setString(3, message);
+                ps.execute();
+            }
+            return;
+        }
         try (PreparedStatement ps = c.prepareStatement("UPDATE cairn.history SET finished_at = clock_timestamp(),"
                 + " duration_ms = (extract(epoch FROM clock_timestamp() - started_at) * 1000)::bigint, outcome = ?,"
                 + " message = ? WHERE id = ?")) {

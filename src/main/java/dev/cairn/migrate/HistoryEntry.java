@@ -17,9 +17,12 @@ public record HistoryEntry(long id, Optional<String> dataset, String from, Strin
                            String release, String command, Instant startedAt, Instant finishedAt, Long durationMillis,
                            String outcome, String message) {
 
-    /** Who ran it: the database user, which the database vouches for, and what the client said. */
+    /**
+     * Who ran it: the database user, which the database vouches for. What the client said of
+     * itself ({@link #by}, user@host) is only its word, and is not shown as who ran it.
+     */
     public String who() {
-        return databaseUser.equals(by) ? databaseUser : databaseUser + " (client " + by + ")";
+        return databaseUser;
     }
 
     public String target() {

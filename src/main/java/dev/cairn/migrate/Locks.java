@@ -57,11 +57,13 @@ final class Locks {
                     return Optional.empty();
                 }
                 String application = rs.getString(3);
+                // a session's start is hidden from those who may not read every session's statistics
+                java.sql.Timestamp since = rs.getTimestamp(4);
                 return Optional.of("the database user " + dev.cairn.api.Texts.quoted(String.valueOf(rs.getString(1)))
                         + " holds it (session " + rs.getInt(2) + (application == null || application.isEmpty() ? ""
-                        : ", application " + dev.cairn.api.Texts.quoted(application)) + ", connected since "
-                        + rs.getTimestamp(4).toInstant() + "), and " + (rs.getBoolean(5) ? "is an admin of this database"
-                        : "is NOT an admin of this database: an admin can end that session with"
+                        : ", application " + dev.cairn.api.Texts.quoted(application)) + (since == null ? ""
+                        : ", connected since " + since.toInstant()) + "), and " + (rs.getBoolean(5) ? "is an admin of this database"
+                        : "is not an admin of this database: an admin can end that session with"
                         + " SELECT pg_terminate_backend(" + rs.getInt(2) + ")"));
             }
         }

@@ -192,20 +192,12 @@ final class Privileges {
         // the records: read by everyone, written by admins only
         sql.add("GRANT SELECT ON cairn.database TO " + u);
         // the history: everyone writes their own entries, as themselves, and nobody deletes any
+        // the history: read where the dataset is visible (Access.install), written through the checked paths
         sql.add("GRANT SELECT ON cairn.history TO " + u);
-        sql.add("GRANT INSERT (dataset_id, dataset_name, from_version, to_version, by_whom, client_release, command,"
-                + " backend_start) ON cairn.history TO " + u);
-        sql.add("GRANT UPDATE (finished_at, duration_ms, outcome, message) ON cairn.history TO " + u);
         sql.add("ALTER TABLE cairn.history ALTER COLUMN database_user SET DEFAULT session_user");
         sql.add("ALTER TABLE cairn.history ENABLE ROW LEVEL SECURITY");
-        sql.add("DROP POLICY IF EXISTS readable ON cairn.history");
         sql.add("DROP POLICY IF EXISTS own_entries ON cairn.history");
         sql.add("DROP POLICY IF EXISTS own_changes ON cairn.history");
-        sql.add("CREATE POLICY readable ON cairn.history FOR SELECT USING (true)");
-        sql.add("CREATE POLICY own_entries ON cairn.history FOR INSERT WITH CHECK (database_user = session_user"
-                + " AND backend_pid = pg_backend_pid())");
-        sql.add("CREATE POLICY own_changes ON cairn.history FOR UPDATE USING (database_user = session_user)"
-                + " WITH CHECK (database_user = session_user)");
         // a dataset's version is well formed and never above its database's, whoever writes it
         sql.add("""
                 CREATE OR REPLACE FUNCTION cairn.guard_dataset_version() RETURNS trigger LANGUAGE plpgsql

@@ -122,20 +122,24 @@ public final class Access {
         for (String granted : List.of("granted(bigint)", "access_level(bigint)",
                 "create_dataset(text,text,timestamptz,jsonb,text[],text[],jsonb)", "delete_dataset(text)",
                 "rename_dataset(text,text)", "upgrade_dataset(bigint,text,text)", "record_load(bigint)",
-                "set_access(bigint,text,smallint)", "set_default_access(bigint,smallint)")) {
+                "set_access(bigint,text,smallint)", "set_default_access(bigint,smallint)", "lock_dataset(bigint)",
+                "update_dataset(bigint,jsonb,text[],text[],jsonb,bigint,bigint)", "save_view(bigint,text,jsonb)",
+                "delete_view(bigint,text)", "copy_views(bigint,bigint)",
+                "history_start(bigint,text,text,text,text,text,text)", "history_finish(bigint,text,text)")) {
             sql.add("GRANT EXECUTE ON FUNCTION cairn." + granted + " TO " + u);
         }
         // the records: readable where visible, written through the functions above
         sql.add("REVOKE ALL ON cairn.datasets FROM " + u);
         sql.add("GRANT SELECT ON cairn.datasets TO " + u);
-        sql.add("GRANT UPDATE (sample_count, info, tags, classes, fields) ON cairn.datasets TO " + u);
         sql.add("ALTER TABLE cairn.datasets ENABLE ROW LEVEL SECURITY");
         sql.add("DROP POLICY IF EXISTS visible ON cairn.datasets");
         sql.add("DROP POLICY IF EXISTS editable ON cairn.datasets");
         sql.add("CREATE POLICY visible ON cairn.datasets FOR SELECT USING (owner = session_user OR default_access >= 1"
                 + " OR cairn.granted(id) >= 1)");
-        sql.add("CREATE POLICY editable ON cairn.datasets FOR UPDATE USING (owner = session_user OR default_access >= 2"
-                + " OR cairn.granted(id) >= 2)");
+        // the history of a dataset one cannot see is not one's to see either
+        sql.add("DROP POLICY IF EXISTS readable ON cairn.history");
+        sql.add("CREATE POLICY readable ON cairn.history FOR SELECT USING (dataset_id IS NULL OR database_user = session_user"
+                + " OR cairn.access_level(dataset_id) >= 1)");
         sql.add("REVOKE ALL ON cairn.dataset_access FROM " + u);
         sql.add("GRANT SELECT ON cairn.dataset_access TO " + u);
         sql.add("ALTER TABLE cairn.dataset_access ENABLE ROW LEVEL SECURITY");
@@ -145,17 +149,12 @@ public final class Access {
         sql.add("GRANT SELECT ON cairn.dataset_revisions TO " + u);
         if (exists(tx, "cairn.saved_views")) {
             sql.add("REVOKE ALL ON cairn.saved_views FROM " + u);
-            sql.add("GRANT SELECT, INSERT, UPDATE, DELETE ON cairn.saved_views TO " + u);
+            sql.add("GRANT SELECT ON cairn.saved_views TO " + u);
             sql.add("ALTER TABLE cairn.saved_views ENABLE ROW LEVEL SECURITY");
             for (String policy : List.of("readable", "writable", "changeable", "removable")) {
                 sql.add("DROP POLICY IF EXISTS " + policy + " ON cairn.saved_views");
             }
             sql.add("CREATE POLICY readable ON cairn.saved_views FOR SELECT USING (cairn.access_level(dataset_id) >= 1)");
-            sql.add("CREATE POLICY writable ON cairn.saved_views FOR INSERT WITH CHECK (cairn.access_level(dataset_id) >= 2"
-                    + " AND created_by = session_user)");
-            sql.add("CREATE POLICY changeable ON cairn.saved_views FOR UPDATE USING (cairn.access_level(dataset_id) >= 2)"
-                    + " WITH CHECK (cairn.access_level(dataset_id) >= 2 AND created_by = session_user)");
-            sql.add("CREATE POLICY removable ON cairn.saved_views FOR DELETE USING (cairn.access_level(dataset_id) >= 2)");
             sql.add("ALTER TABLE cairn.saved_views ALTER COLUMN created_by SET DEFAULT session_user");
         }
         run(tx, sql);
@@ -681,6 +680,111 @@ public final class Access {
                     granted_by = session_user, granted_at = now();
               END IF;
               PERFORM cairn.regrant(dataset);
+            END $$""",
+            // the level a change needs: a dataset below view does not exist for the caller
+            """
+            CREATE OR REPLACE FUNCTION cairn.require_level(dataset bigint, wanted smallint) RETURNS void
+            LANGUAGE plpgsql STABLE {definer} AS $$
+            DECLARE has smallint := cairn.access_level(dataset);
+            BEGIN
+              PERFORM cairn.require_user();
+              IF has < 1 THEN
+                RAISE EXCEPTION 'cairn: there is no such dataset' USING ERRCODE = 'P0002';
+              END IF;
+              IF has < wanted THEN
+                RAISE EXCEPTION 'cairn: the database user % may view the dataset % but not change it: its owner or an'
+                  ' admin can give edit access with ''cairn datasets grant''. Nothing was changed.', session_user,
+                  quote_literal((SELECT name FROM cairn.datasets WHERE id = dataset)) USING ERRCODE = '42501';
+              END IF;
+            END $$""",
+            // an editor's write locks the dataset's row for the transaction, as Cairn's writes do
+            """
+            CREATE OR REPLACE FUNCTION cairn.lock_dataset(dataset bigint) RETURNS void LANGUAGE plpgsql {definer} AS $$
+            BEGIN
+              PERFORM cairn.require_level(dataset, 2::smallint);
+              PERFORM 1 FROM cairn.datasets WHERE id = dataset FOR NO KEY UPDATE;
+            END $$""",
+            // what an editor changes in a dataset's record; null leaves a column as it is
+            """
+            CREATE OR REPLACE FUNCTION cairn.update_dataset(dataset bigint, new_info jsonb, new_tags text[],
+              new_classes text[], new_fields jsonb, count_delta bigint, new_count bigint) RETURNS void
+            LANGUAGE plpgsql {definer} AS $$
+            BEGIN
+              PERFORM cairn.require_level(dataset, 2::smallint);
+              IF new_info IS NOT NULL AND jsonb_typeof(new_info) <> 'object' THEN
+                RAISE EXCEPTION 'cairn: a dataset''s info is a JSON object' USING ERRCODE = '22023';
+              END IF;
+              IF new_fields IS NOT NULL AND (jsonb_typeof(new_fields) <> 'array' OR EXISTS (
+                   SELECT 1 FROM jsonb_array_elements(new_fields) f WHERE jsonb_typeof(f) <> 'object'
+                     OR jsonb_typeof(f -> 'name') IS DISTINCT FROM 'string'
+                     OR jsonb_typeof(f -> 'type') IS DISTINCT FROM 'string')
+                 OR (SELECT count(DISTINCT f ->> 'name') <> count(*) FROM jsonb_array_elements(new_fields) f)) THEN
+                RAISE EXCEPTION 'cairn: a field schema is a list of {"name": ..., "type": ...} with distinct names'
+                  USING ERRCODE = '22023';
+              END IF;
+              IF new_count < 0 THEN
+                RAISE EXCEPTION 'cairn: a sample count is not negative' USING ERRCODE = '22023';
+              END IF;
+              UPDATE cairn.datasets SET info = coalesce(new_info, info), tags = coalesce(new_tags, tags),
+                classes = coalesce(new_classes, classes), fields = coalesce(new_fields, fields),
+                sample_count = coalesce(new_count, sample_count + coalesce(count_delta, 0))
+                WHERE id = dataset;
+            END $$""",
+            """
+            CREATE OR REPLACE FUNCTION cairn.save_view(dataset bigint, view_name text, view_query jsonb) RETURNS void
+            LANGUAGE plpgsql {definer} AS $$
+            BEGIN
+              PERFORM cairn.require_level(dataset, 2::smallint);
+              INSERT INTO cairn.saved_views (dataset_id, name, query, created_by) VALUES (dataset, view_name, view_query,
+                session_user) ON CONFLICT (dataset_id, name) DO UPDATE SET query = excluded.query, created_at = now(),
+                created_by = session_user;
+            END $$""",
+            """
+            CREATE OR REPLACE FUNCTION cairn.delete_view(dataset bigint, view_name text) RETURNS boolean
+            LANGUAGE plpgsql {definer} AS $$
+            BEGIN
+              PERFORM cairn.require_level(dataset, 2::smallint);
+              DELETE FROM cairn.saved_views v WHERE v.dataset_id = dataset AND v.name = view_name;
+              RETURN FOUND;
+            END $$""",
+            """
+            CREATE OR REPLACE FUNCTION cairn.copy_views(from_dataset bigint, to_dataset bigint) RETURNS void
+            LANGUAGE plpgsql {definer} AS $$
+            BEGIN
+              PERFORM cairn.require_level(from_dataset, 1::smallint);
+              PERFORM cairn.require_level(to_dataset, 2::smallint);
+              INSERT INTO cairn.saved_views (dataset_id, name, query, created_by)
+                SELECT to_dataset, v.name, v.query, session_user FROM cairn.saved_views v WHERE v.dataset_id = from_dataset;
+            END $$""",
+            // history: a regular user writes only entries of their own lazy upgrades, each finished once
+            """
+            CREATE OR REPLACE FUNCTION cairn.history_start(dataset bigint, dataset_name text, from_version text,
+              to_version text, by_whom text, client_release text, command text) RETURNS bigint
+            LANGUAGE plpgsql {definer} AS $$
+            DECLARE made bigint;
+            BEGIN
+              PERFORM cairn.require_level(dataset, 1::smallint);
+              INSERT INTO cairn.history (dataset_id, dataset_name, from_version, to_version, by_whom, database_user,
+                                         client_release, command, backend_pid, backend_start)
+                VALUES (dataset, dataset_name, from_version, to_version, by_whom, session_user, client_release, command,
+                        pg_backend_pid(), (SELECT a.backend_start FROM pg_stat_activity a WHERE a.pid = pg_backend_pid()))
+                RETURNING id INTO made;
+              RETURN made;
+            END $$""",
+            """
+            CREATE OR REPLACE FUNCTION cairn.history_finish(entry bigint, outcome text, message text) RETURNS void
+            LANGUAGE plpgsql {definer} AS $$
+            BEGIN
+              PERFORM cairn.require_user();
+              UPDATE cairn.history h SET finished_at = clock_timestamp(),
+                duration_ms = (extract(epoch FROM clock_timestamp() - h.started_at) * 1000)::bigint,
+                outcome = history_finish.outcome, message = history_finish.message
+                WHERE h.id = entry AND h.database_user = session_user AND h.backend_pid = pg_backend_pid()
+                  AND h.outcome = 'running' AND h.finished_at IS NULL;
+              IF NOT FOUND THEN
+                RAISE EXCEPTION 'cairn: history entry % is not a running entry of this session', entry
+                  USING ERRCODE = '42501';
+              END IF;
             END $$""",
             """
             CREATE OR REPLACE FUNCTION cairn.set_default_access(dataset bigint, level smallint) RETURNS void

@@ -182,7 +182,7 @@ class MigrateCommandTest {
         assertThat(latest).as("the entry of dataset c (datasets migrate side by side, so any may be newest)").isNotNull();
         assertThat(latest.get("from").asText()).isEqualTo("0.1.0");
         assertThat(latest.get("to").asText()).isEqualTo("0.4.0");
-        assertThat(latest.get("by").asText()).contains("@");
+        assertThat(latest.get("client").asText()).contains("@");
         assertThat(latest.get("release").asText()).isEqualTo("0.4.0");
         assertThat(latest.get("command").asText()).isEqualTo("cairn migrate --all");
         assertThat(latest.get("outcome").asText()).isEqualTo("ok");

@@ -141,7 +141,8 @@ class DatasetAccessTest {
             long id = datasetId("bob's");
             assertThatThrownBy(() -> s.executeQuery("SELECT * FROM cairn_data.samples_" + id))
                     .isInstanceOf(SQLException.class).hasMessageContaining("permission denied");
-            assertThat(s.executeUpdate("UPDATE cairn.datasets SET fields = '[]'")).isZero();
+            assertThatThrownBy(() -> s.executeUpdate("UPDATE cairn.datasets SET fields = '[]'"))
+                    .as("the records change only through the checked paths").isInstanceOf(SQLException.class);
             assertThatThrownBy(() -> s.execute("SELECT cairn.set_access(" + id + ", '" + carol + "', 3::smallint)"))
                     .isInstanceOf(SQLException.class);
             assertThatThrownBy(() -> s.execute("SELECT cairn.upgrade_dataset(" + id + ", '0.4.0', '0.4.0')"))
@@ -171,8 +172,10 @@ class DatasetAccessTest {
             long id = datasetId("bob's");
             assertThat(count(s, "SELECT count(*) FROM cairn_data.samples_" + id)).isEqualTo(5);
             assertThatThrownBy(() -> s.execute("DELETE FROM cairn_data.samples_" + id)).isInstanceOf(SQLException.class);
-            assertThat(s.executeUpdate("UPDATE cairn.datasets SET info = '{\"x\": 1}' WHERE id = " + id))
-                    .as("a viewer's update finds no row it may change").isZero();
+            assertThatThrownBy(() -> s.executeUpdate("UPDATE cairn.datasets SET info = '{\"x\": 1}' WHERE id = " + id))
+                    .as("a viewer cannot write the record").isInstanceOf(SQLException.class);
+            assertThatThrownBy(() -> s.execute("SELECT cairn.update_dataset(" + id + ", '{}', null, null, '[]', null, null)"))
+                    .as("nor through the checked path").isInstanceOf(SQLException.class);
         }
 
         try (Cairn b = Cairn.open(bobs)) {

@@ -136,16 +136,18 @@ class RawSqlAttackTest {
                         "CREATE TEMP TABLE datasets (id int)",
                         "CREATE FUNCTION pg_temp.lower(text) RETURNS text LANGUAGE sql AS 'SELECT ''x'''",
                         "CREATE TEMP VIEW database AS SELECT 1"),
-                refused("ALTER DEFAULT PRIVILEGES for the admin role, and for oneself in Cairn's schemas",
+                refused("ALTER DEFAULT PRIVILEGES for the admin role, which makes Cairn's objects",
                         "ALTER DEFAULT PRIVILEGES FOR ROLE ${admin_role} GRANT ALL ON TABLES TO PUBLIC",
-                        "ALTER DEFAULT PRIVILEGES FOR ROLE ${admin_role} IN SCHEMA cairn GRANT ALL ON TABLES TO ${bob}",
-                        "ALTER DEFAULT PRIVILEGES IN SCHEMA cairn_data GRANT ALL ON TABLES TO PUBLIC"),
-                refused("ALTER DEFAULT PRIVILEGES for the user role, so that sample tables it makes are everyone's",
+                        "ALTER DEFAULT PRIVILEGES FOR ROLE ${admin_role} IN SCHEMA cairn GRANT ALL ON TABLES TO ${bob}"),
+                // PostgreSQL lets any role set default privileges for what it and its roles make, but
+                // neither a regular user nor the user role makes anything: nothing of Cairn's changes
+                noEffect("ALTER DEFAULT PRIVILEGES for oneself and for the user role, which create nothing",
+                        "ALTER DEFAULT PRIVILEGES IN SCHEMA cairn_data GRANT ALL ON TABLES TO PUBLIC",
                         "ALTER DEFAULT PRIVILEGES FOR ROLE ${user_role} GRANT ALL ON TABLES TO PUBLIC"),
-                refused("large objects: create one, import a server file",
-                        "SELECT lo_create(0)",
-                        "SELECT lo_import('/etc/passwd')",
-                        "SELECT lo_from_bytea(0, 'x')"),
+                refused("large objects: import a server file", "SELECT lo_import('/etc/passwd')"),
+                // any role may make large objects of its own (PostgreSQL has no privilege for it); they
+                // are outside Cairn and change nothing of it
+                noEffect("large objects of one's own", "SELECT lo_create(0)", "SELECT lo_from_bytea(0, 'x')"),
                 refused("setval and ALTER SEQUENCE on the records' identity sequences",
                         "SELECT setval(pg_get_serial_sequence('cairn.datasets', 'id'), 1, false)",
                         "SELECT setval(pg_get_serial_sequence('cairn.history', 'id'), 1, false)",
@@ -269,7 +271,7 @@ class RawSqlAttackTest {
                         "CREATE POLICY sneaky ON cairn.history FOR ALL USING (true) WITH CHECK (true)",
                         "ALTER TABLE cairn.history DISABLE ROW LEVEL SECURITY",
                         "ALTER TABLE cairn.datasets NO FORCE ROW LEVEL SECURITY",
-                        "DROP POLICY IF EXISTS own_entries ON cairn.history"),
+                        "DROP POLICY IF EXISTS readable ON cairn.history"),
                 refused("CREATE TRIGGER and RULE on the records",
                         "CREATE TRIGGER sneaky BEFORE UPDATE ON cairn.datasets FOR EACH ROW EXECUTE FUNCTION"
                                 + " suppress_redundant_updates_trigger()",
@@ -338,6 +340,13 @@ class RawSqlAttackTest {
                 }
                 try (Statement s = c.createStatement()) {
                     boolean rows = s.execute(sql);
+                    // GRANT and REVOKE by a role without the right only warn, and change nothing
+                    java.sql.SQLWarning warning = s.getWarnings();
+                    if (warning != null && warning.getMessage() != null
+                            && warning.getMessage().matches("(?s).*no privileges (were granted|could be revoked).*")) {
+                        refusals.add("warning " + firstLine(warning.getMessage()));
+                        continue;
+                    }
                     if (attack.expect() == Attack.Expect.NOTHING_VISIBLE) {
                         int n = 0;
                         if (rows) {
@@ -522,7 +531,7 @@ class RawSqlAttackTest {
                 List.of("datasets", "delete", ALICE_DATASET, "--yes"))) {
             Cli.Result r = Cli.run(bob, args.toArray(String[]::new));
             soft.assertThat(r.exit()).as("cairn %s, as bob\n%s", String.join(" ", args), r).isEqualTo(4);
-            soft.assertThat(r.err()).as("cairn %s, as bob", String.join(" ", args)).contains("not found");
+            soft.assertThat(r.err()).as("cairn %s, as bob", String.join(" ", args)).contains("no dataset named");
         }
         Cli.Result list = Cli.run(f.env(f.carol, false), "datasets", "list");
         soft.assertThat(list.exit()).isZero();

@@ -25,6 +25,10 @@ record Snapshot(Map<String, List<String>> sections) {
     /** Sections that legitimately move without anyone changing anything (a refused insert may use a sequence value). */
     static final String SEQUENCES = "sequences";
 
+    /** The roles whose objects Cairn's are: the admin role (the owner of schema cairn) and superusers. */
+    private static final String CREATORS = "($role = (SELECT nspowner FROM pg_namespace WHERE nspname = 'cairn')"
+            + " OR $role IN (SELECT oid FROM pg_roles WHERE rolsuper))";
+
     private static final String USER_SCHEMAS = "n.nspname NOT IN ('pg_catalog', 'information_schema')"
             + " AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'";
 
@@ -74,9 +78,13 @@ record Snapshot(Map<String, List<String>> sections) {
             s.put("types", rows(st, "SELECT t.oid::regtype, t.typowner::regrole, t.typtype FROM pg_type t"
                     + " JOIN pg_namespace n ON n.oid = t.typnamespace WHERE " + USER_SCHEMAS + " AND t.typrelid = 0"
                     + " AND t.typelem = 0 ORDER BY 1"));
+            // PostgreSQL lets any role set the default privileges of what it (or a role it belongs to)
+            // creates, and make large objects of its own; what matters is that the roles that make
+            // Cairn's objects (the admin role, superusers) are untouched: a regular user creates nothing
             s.put("default privileges", rows(st, "SELECT defaclrole::regrole, defaclnamespace::regnamespace, defaclobjtype,"
-                    + " defaclacl FROM pg_default_acl ORDER BY 1, 2, 3"));
-            s.put("large objects", rows(st, "SELECT oid, lomowner::regrole, lomacl FROM pg_largeobject_metadata ORDER BY 1"));
+                    + " defaclacl FROM pg_default_acl WHERE " + CREATORS.replace("$role", "defaclrole") + " ORDER BY 1, 2, 3"));
+            s.put("large objects", rows(st, "SELECT oid, lomowner::regrole, lomacl FROM pg_largeobject_metadata WHERE "
+                    + CREATORS.replace("$role", "lomowner") + " ORDER BY 1"));
             s.put("event triggers", rows(st, "SELECT evtname, evtevent, evtowner::regrole, evtfoid::regprocedure, evtenabled"
                     + " FROM pg_event_trigger ORDER BY 1"));
             s.put("publications and subscriptions", rows(st, "SELECT 'publication', pubname, pubowner::regrole::text"
