@@ -7,7 +7,7 @@ import java.util.List;
  * members of them.
  *
  * @param adminRole  the role that owns the database's records; its members are Cairn admins
- * @param userRole   the role that owns the sample tables; its members are Cairn users
+ * @param userRole   the role whose members are Cairn users; it owns nothing
  * @param created    whether the Cairn database was created now
  * @param users      the login roles: name, and whether they are admins
  */

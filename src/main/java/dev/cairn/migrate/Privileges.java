@@ -23,10 +23,12 @@ import java.util.List;
  * them upgrade lazily, but cannot change the database's version, policy or records, nor run
  * database-level revisions, even with raw SQL over their own connection.
  *
- * <p>Two roles per database, neither of which can log in: the admin role owns the {@code cairn}
- * schema and the records in it; the user role owns the sample tables (so that any user can
- * migrate any dataset lazily) and may write the dataset directory and its own history entries.
- * Login roles are made members of one of them, and take it on when they connect to the database.
+ * <p>Two roles per database, neither of which can log in: the admin role owns every Cairn
+ * object (schemas, records, sample tables, functions), and the user role owns nothing. Admin
+ * logins act as the admin role; regular logins act as themselves, with the user role's
+ * privileges and the grants of the datasets they were given (see {@link Access}, whose checked
+ * functions are the only way a regular user changes a record or a table's structure). So code
+ * that a regular user could plant never runs with an admin's rights: they can create nothing.
  */
 final class Privileges {
 

@@ -49,7 +49,7 @@ import java.util.Properties;
 public final class Benchmark {
 
     private static final Version V040 = Version.parse("0.4.0");
-    private static final Version V050 = Version.parse("0.5.0");
+    private static final Version V090 = Version.parse("0.9.0");
     private static final String RENAME = "fields = (fields - 'old') || jsonb_build_object('new', fields -> 'old')";
     private static final String RENAME_BACK = "fields = (fields - 'new') || jsonb_build_object('old', fields -> 'new')";
 
@@ -78,7 +78,7 @@ public final class Benchmark {
      */
     static DataModel model() {
         List<Revision> revisions = new ArrayList<>(CairnModel.shipped().revisions());
-        revisions.add(Revision.dataset("0.5.0", "benchmark: the field 'old' is renamed 'new'").compatible(false)
+        revisions.add(Revision.dataset("0.9.0", "benchmark: the field 'old' is renamed 'new'").compatible(false)
                 .up(ctx -> {
                     ctx.updateSamples(RENAME, "fields -> 'old' IS NOT NULL");
                     renameInSchema(ctx, "old", "new");
@@ -88,7 +88,7 @@ public final class Benchmark {
                     renameInSchema(ctx, "new", "old");
                 }).build());
         List<Release> releases = new ArrayList<>(CairnModel.shipped().releases());
-        releases.add(Release.of("0.5.0", "0.5.0"));
+        releases.add(Release.of("0.9.0", "0.9.0"));
         return DataModel.of(revisions, releases);
     }
 
@@ -251,7 +251,7 @@ public final class Benchmark {
             System.out.printf(Locale.ROOT, "   built 'big' in %.1f s%n", seconds(t));
             cairn.clone("big", "big copy");
         }
-        migrate(MigrationRequest.database().to(V050));
+        migrate(MigrationRequest.database().to(V090));
         long copyTable;
         try (Connection c = raw()) {
             copyTable = datasetId(c, "big copy");
@@ -274,7 +274,7 @@ public final class Benchmark {
             }
             settle();
             long t = System.nanoTime();
-            migrate(MigrationRequest.named("big").to(up ? V050 : V040));
+            migrate(MigrationRequest.named("big").to(up ? V090 : V040));
             double cairnSeconds = seconds(t);
             report((up ? "migrate one dataset up" : "migrate one dataset down") + " (" + big + " samples)",
                     String.format(Locale.ROOT, "%.0f samples/s vs %.0f raw", big / cairnSeconds, big / rawSeconds),
@@ -327,11 +327,11 @@ public final class Benchmark {
             for (int k = 0; k < 2; k++) {
                 settle();
                 long t = System.nanoTime();
-                migrate(MigrationRequest.all().to(up ? V050 : V040).workers(runs[k]));
+                migrate(MigrationRequest.all().to(up ? V090 : V040).workers(runs[k]));
                 cairnSeconds[k] = seconds(t);
                 if (k == 0) {
                     settle();
-                    migrate(MigrationRequest.all().to(up ? V040 : V050).workers(workers));
+                    migrate(MigrationRequest.all().to(up ? V040 : V090).workers(workers));
                 }
             }
             String direction = up ? "up" : "down";
@@ -344,7 +344,7 @@ public final class Benchmark {
             if (!up) {
                 break;
             }
-            // the data is now at 0.5.0 (from the --workers 1 run): the down measurements start from there
+            // the data is now at 0.9.0 (from the --workers 1 run): the down measurements start from there
         }
     }
 

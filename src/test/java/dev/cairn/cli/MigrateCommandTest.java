@@ -183,7 +183,7 @@ class MigrateCommandTest {
         assertThat(latest.get("from").asText()).isEqualTo("0.1.0");
         assertThat(latest.get("to").asText()).isEqualTo("0.4.0");
         assertThat(latest.get("client").asText()).contains("@");
-        assertThat(latest.get("release").asText()).isEqualTo("0.4.0");
+        assertThat(latest.get("release").asText()).isEqualTo("0.5.0");
         assertThat(latest.get("command").asText()).isEqualTo("cairn migrate --all");
         assertThat(latest.get("outcome").asText()).isEqualTo("ok");
         assertThat(latest.get("duration_ms").asLong()).isGreaterThanOrEqualTo(0);

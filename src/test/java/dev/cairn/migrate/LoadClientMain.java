@@ -15,7 +15,7 @@ import java.util.List;
 
 /**
  * A load client in a process of its own: {@code LoadClientMain LOG CLIENT_ID RELEASE SECONDS
- * DATASET...}, configured by the environment (as the cairn command is). RELEASE 0.5.0 is the
+ * DATASET...}, configured by the environment (as the cairn command is). RELEASE 0.9.0 is the
  * test's data model with its rewriting revision; others are shipped releases. It writes one line
  * per committed write to LOG, then {@code done OPS}; on an error it writes {@code error ...} and
  * exits 1.

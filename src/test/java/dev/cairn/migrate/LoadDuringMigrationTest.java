@@ -40,19 +40,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 class LoadDuringMigrationTest {
 
     private static final Version V040 = Version.parse("0.4.0");
-    private static final Version V050 = Version.parse("0.5.0");
+    private static final Version V090 = Version.parse("0.9.0");
     private static final int DATASETS = 6;
     private static final int THREADS = 6;
     private static final int PROCESSES = 2;
     private static final long SECONDS = Long.getLong("cairn.test.load.seconds", 25);
 
     /**
-     * Cairn's shipped model and a compatible 0.5.0 dataset revision that rewrites every row: each
+     * Cairn's shipped model and a compatible 0.9.0 dataset revision that rewrites every row: each
      * sample gains a {@code checked} column, filled in by a full-table UPDATE (and dropped going down).
      */
     static DataModel model() {
         List<Revision> revisions = new ArrayList<>(CairnModel.shipped().revisions());
-        revisions.add(Revision.dataset("0.5.0", "a test revision: samples gain a checked column, filled in").compatible(true)
+        revisions.add(Revision.dataset("0.9.0", "a test revision: samples gain a checked column, filled in").compatible(true)
                 .up(ctx -> {
                     try (Statement s = ctx.connection().createStatement()) {
                         s.execute("ALTER TABLE " + ctx.sampleTable() + " ADD COLUMN checked boolean");
@@ -67,7 +67,7 @@ class LoadDuringMigrationTest {
                     }
                 }).build());
         List<Release> releases = new ArrayList<>(CairnModel.shipped().releases());
-        releases.add(Release.of("0.5.0", "0.5.0"));
+        releases.add(Release.of("0.9.0", "0.9.0"));
         return DataModel.of(revisions, releases);
     }
 
@@ -97,7 +97,7 @@ class LoadDuringMigrationTest {
         for (int p = 0; p < PROCESSES; p++) {
             Path log = dir.resolve("process-" + p + ".log");
             logs.add(log);
-            List<String> args = new ArrayList<>(List.of(log.toString(), "process-" + p, p % 2 == 0 ? "0.4.0" : "0.5.0",
+            List<String> args = new ArrayList<>(List.of(log.toString(), "process-" + p, p % 2 == 0 ? "0.4.0" : "0.9.0",
                     Long.toString(SECONDS)));
             args.addAll(names);
             processes.add(Processes.start(Backend.environment(config), Map.of(), List.of(),
@@ -108,7 +108,7 @@ class LoadDuringMigrationTest {
         List<Future<Long>> threads = new ArrayList<>();
         for (int t = 0; t < THREADS; t++) {
             String id = "thread-" + t;
-            DataModel clientModel = model.asOfRelease(t % 2 == 0 ? V040 : V050);
+            DataModel clientModel = model.asOfRelease(t % 2 == 0 ? V040 : V090);
             threads.add(pool.submit(() -> {
                 try (Cairn cairn = Cairn.open(config, clientModel, Feedback.NONE)) {
                     return new LoadClient(id, names, id.hashCode()).run(cairn, end, threadLog::add);
@@ -120,7 +120,7 @@ class LoadDuringMigrationTest {
         Thread.sleep(2000);
         try (Migrations m = Migrations.open(config, model, Feedback.NONE)) {
             while (System.nanoTime() < end - 3_000_000_000L) {
-                MigrationResult up = m.migrate(MigrationRequest.all().to(V050));
+                MigrationResult up = m.migrate(MigrationRequest.all().to(V090));
                 assertThat(up.complete()).as(up.summary()).isTrue();
                 admin.add("up");
                 MigrationResult down = m.migrate(MigrationRequest.all().to(V040));
@@ -192,7 +192,7 @@ class LoadDuringMigrationTest {
         assertThat(admin).as("the admin went up and down while the clients worked").contains("up", "down");
         assertThat(adds.size()).isGreaterThan(50);
         System.out.println("LoadDuringMigrationTest [" + Backend.name() + "]: " + THREADS + " threads and " + PROCESSES
-                + " processes of releases 0.4.0 and 0.5.0, " + (threadOps + processOps) + " operations in " + SECONDS
+                + " processes of releases 0.4.0 and 0.9.0, " + (threadOps + processOps) + " operations in " + SECONDS
                 + " s while the admin ran migrate --all " + String.join(", ", admin) + " over " + DATASETS + " datasets; "
                 + adds.size() + " adds and " + lines.stream().filter(l -> l.startsWith("update")).count()
                 + " updates committed, all found afterwards; " + samples + " samples; errors: 0; lost: 0");

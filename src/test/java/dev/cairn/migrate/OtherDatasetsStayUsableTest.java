@@ -38,19 +38,19 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Invariant 7: while one dataset migrates, every other dataset stays usable.
  *
  * <p>The migration is made long on purpose: a data model of this test's adds a compatible
- * dataset revision 0.5.0 whose {@code up} sleeps {@value #SLEEP_SECONDS} s in datasets whose
+ * dataset revision 0.9.0 whose {@code up} sleeps {@value #SLEEP_SECONDS} s in datasets whose
  * name starts with "slow" (and does nothing in the others). While it runs, other datasets are
  * listed, loaded, counted, read, streamed, exported, written (samples added, updated, deleted,
  * a field added), created, cloned, renamed and deleted, by clients of this data model and of
  * release 0.4.0, each operation within {@value #QUICK_MILLIS} ms; the migrating dataset's own
- * readers and writers wait for it rather than fail, then see it at 0.5.0; and the migration
+ * readers and writers wait for it rather than fail, then see it at 0.9.0; and the migration
  * completes.
  */
 class OtherDatasetsStayUsableTest {
 
     private static final int SLEEP_SECONDS = 6;
     private static final long QUICK_MILLIS = 2000;
-    private static final Version V050 = Version.parse("0.5.0");
+    private static final Version V090 = Version.parse("0.9.0");
 
     private final List<AutoCloseable> open = new ArrayList<>();
     private final ExecutorService threads = Executors.newCachedThreadPool();
@@ -63,10 +63,10 @@ class OtherDatasetsStayUsableTest {
         }
     }
 
-    /** This release's data model as of 0.4.0, plus the slow, compatible dataset revision 0.5.0. */
+    /** This release's data model as of 0.4.0, plus the slow, compatible dataset revision 0.9.0. */
     static DataModel slowModel() {
         DataModel base = CairnModel.shipped().asOfRelease(Version.parse("0.4.0"));
-        Revision slow = Revision.dataset("0.5.0", "sleeps in datasets whose name starts with 'slow'")
+        Revision slow = Revision.dataset("0.9.0", "sleeps in datasets whose name starts with 'slow'")
                 .compatible(true)
                 .up(ctx -> {
                     String name;
@@ -91,7 +91,7 @@ class OtherDatasetsStayUsableTest {
         List<Revision> revisions = new ArrayList<>(base.revisions());
         revisions.add(slow);
         List<Release> releases = new ArrayList<>(base.releases());
-        releases.add(Release.of("0.5.0", "0.5.0"));
+        releases.add(Release.of("0.9.0", "0.9.0"));
         return DataModel.of(revisions, releases);
     }
 
@@ -155,8 +155,8 @@ class OtherDatasetsStayUsableTest {
             setup.create("to delete").addAll(samples("/data/d/", 10));
         }
         Migrations admin = keep(Migrations.open(config, model, Feedback.NONE));
-        assertThat(admin.migrate(MigrationRequest.database().to(V050)).complete()).isTrue();
-        assertThat(admin.migrate(MigrationRequest.named("a", "b", "to delete").to(V050)).complete()).isTrue();
+        assertThat(admin.migrate(MigrationRequest.database().to(V090)).complete()).isTrue();
+        assertThat(admin.migrate(MigrationRequest.named("a", "b", "to delete").to(V090)).complete()).isTrue();
 
         Cairn current = keep(Cairn.open(config.toBuilder().admin(false).build(), model, Feedback.NONE));
         Cairn older = keep(Cairn.open(config.toBuilder().clientRelease("0.4.0").admin(false).build()));
@@ -165,7 +165,7 @@ class OtherDatasetsStayUsableTest {
 
         Migrations migrator = keep(Migrations.open(config, model, Feedback.NONE));
         long migrationStart = System.nanoTime();
-        Future<MigrationResult> migration = threads.submit(() -> migrator.migrate(MigrationRequest.named("slow one").to(V050)));
+        Future<MigrationResult> migration = threads.submit(() -> migrator.migrate(MigrationRequest.named("slow one").to(V090)));
         awaitSleeping(config);
 
         // the migrating dataset's own users wait for it
@@ -234,9 +234,9 @@ class OtherDatasetsStayUsableTest {
         assertThat(result.steps()).singleElement().satisfies(s -> assertThat(s.outcome()).isEqualTo(StepResult.Outcome.DONE));
         assertThat(migrationMillis).isGreaterThanOrEqualTo(SLEEP_SECONDS * 1000L - 500);
         assertThat(waitingReader.get(60, TimeUnit.SECONDS)).isEqualTo(200L);
-        assertThat(waitingLoader.get(60, TimeUnit.SECONDS).version()).isEqualTo(V050);
+        assertThat(waitingLoader.get(60, TimeUnit.SECONDS).version()).isEqualTo(V090);
         assertThat(waitingWriter.get(60, TimeUnit.SECONDS)).isEqualTo(late);
-        assertThat(Stored.datasetVersion(config, "slow one")).isEqualTo("0.5.0");
+        assertThat(Stored.datasetVersion(config, "slow one")).isEqualTo("0.9.0");
 
         // and everything written meanwhile is there
         List<Sample> expectedSlow = new ArrayList<>(slow);
@@ -270,16 +270,16 @@ class OtherDatasetsStayUsableTest {
         }
         Migrations migrator = keep(Migrations.open(config, model, Feedback.NONE));
         // one dataset at a time, so that the slow one holds the others up
-        Future<MigrationResult> migration = threads.submit(() -> migrator.migrate(MigrationRequest.all().to(V050)
+        Future<MigrationResult> migration = threads.submit(() -> migrator.migrate(MigrationRequest.all().to(V090)
                 .workers(1)));
         awaitSleeping(config);
-        assertThat(Stored.databaseVersion(config)).isEqualTo("0.5.0");
+        assertThat(Stored.databaseVersion(config)).isEqualTo("0.9.0");
 
         Cairn current = quickly("open a client", () -> Cairn.open(config.toBuilder().admin(false).build(), model,
                 Feedback.NONE));
         keep(current);
         Dataset dx = quickly("load x, upgrading it", () -> current.dataset("x"));
-        assertThat(quickly("x's version", () -> dx.info().version())).isEqualTo(V050);
+        assertThat(quickly("x's version", () -> dx.info().version())).isEqualTo(V090);
         assertThat(quickly("stream x", () -> Fixtures.readAll(dx))).isEqualTo(Fixtures.byId(x));
         quicklyRun("add to x", () -> dx.add(Sample.of("/data/x/new.jpg")));
         Dataset dy = quickly("load y, upgrading it", () -> current.dataset("y"));
@@ -294,9 +294,9 @@ class OtherDatasetsStayUsableTest {
                 .extracting(s -> s.dataset().get() + " " + s.outcome())
                 .containsExactly("slow first DONE", "x SKIPPED", "y SKIPPED");
         for (String name : List.of("slow first", "x", "y")) {
-            assertThat(Stored.datasetVersion(config, name)).isEqualTo("0.5.0");
+            assertThat(Stored.datasetVersion(config, name)).isEqualTo("0.9.0");
             assertThat(migrator.history(100, name)).filteredOn(h -> h.outcome().equals("ok")).singleElement()
-                    .satisfies(h -> assertThat(h.to()).isEqualTo("0.5.0"));
+                    .satisfies(h -> assertThat(h.to()).isEqualTo("0.9.0"));
         }
         assertThat(current.dataset("x").count()).isEqualTo(101L);
     }

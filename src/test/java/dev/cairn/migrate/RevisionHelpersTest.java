@@ -52,7 +52,7 @@ class RevisionHelpersTest {
         }
         String before = samples(config);
         Path dir = Backend.scratch("rewrite");
-        run(config, dir, "0.6.0");
+        run(config, dir, "0.8.0");
         try (Cairn cairn = Cairn.open(config, RewriteModelMain.model(), Feedback.NONE);
              Stream<Sample> all = cairn.dataset("big").stream(Query.all())) {
             long[] n = {0};

@@ -398,7 +398,7 @@ class RevisionRoundTripProperties {
     @Example
     void irreversibleDatasetRevisionRefusesToGoDownBeforeChangingAnything() throws Exception {
         String reason = "the old labels were merged into one; nobody can tell them apart again";
-        Revision irreversible = Revision.dataset("0.5.0", "labels merged into one class")
+        Revision irreversible = Revision.dataset("0.9.0", "labels merged into one class")
                 .compatible(false)
                 .up(ctx -> {
                     try (var s = ctx.connection().createStatement()) {
@@ -410,19 +410,19 @@ class RevisionRoundTripProperties {
         DataModel model = extended(irreversible);
         CairnConfig config = Backend.fresh();
         try (Cairn cairn = Cairn.open(config); Migrations migrations = Migrations.open(config, model, Feedback.NONE)) {
-            for (String n : List.of("aa-stays-at-0.4.0", "zz-goes-to-0.5.0")) {
+            for (String n : List.of("aa-stays-at-0.4.0", "zz-goes-to-0.9.0")) {
                 Dataset d = cairn.create(n);
                 d.addAll(List.of(Sample.of("/a.jpg").withTags("x"), Sample.of("/b.jpg").withTags("y")));
             }
-            migrate(migrations, MigrationRequest.database().to(Version.parse("0.5.0")));
-            migrate(migrations, MigrationRequest.named("zz-goes-to-0.5.0").to(Version.parse("0.5.0")));
-            assertThat(Stored.datasetVersion(config, "zz-goes-to-0.5.0")).isEqualTo("0.5.0");
+            migrate(migrations, MigrationRequest.database().to(Version.parse("0.9.0")));
+            migrate(migrations, MigrationRequest.named("zz-goes-to-0.9.0").to(Version.parse("0.9.0")));
+            assertThat(Stored.datasetVersion(config, "zz-goes-to-0.9.0")).isEqualTo("0.9.0");
             assertThat(Stored.datasetVersion(config, "aa-stays-at-0.4.0")).isEqualTo("0.4.0");
             String checksum = Backend.checksum(config);
 
             List<MigrationRequest> downs = List.of(
-                    MigrationRequest.named("zz-goes-to-0.5.0").to(V040),
-                    MigrationRequest.named("aa-stays-at-0.4.0", "zz-goes-to-0.5.0").to(V030),
+                    MigrationRequest.named("zz-goes-to-0.9.0").to(V040),
+                    MigrationRequest.named("aa-stays-at-0.4.0", "zz-goes-to-0.9.0").to(V030),
                     MigrationRequest.all().to(V030),
                     MigrationRequest.all().to(V040),
                     MigrationRequest.database().to(V040),
@@ -430,12 +430,12 @@ class RevisionRoundTripProperties {
             for (MigrationRequest down : downs) {
                 assertThatThrownBy(() -> migrations.plan(down)).as("plan " + down.command())
                         .isInstanceOf(RefusedException.class)
-                        .hasMessageContaining("0.5.0").hasMessageContaining("labels merged into one class")
+                        .hasMessageContaining("0.9.0").hasMessageContaining("labels merged into one class")
                         .hasMessageContaining(reason);
                 assertThatThrownBy(() -> migrations.migrate(down)).as(down.command())
                         .isInstanceOf(RefusedException.class)
-                        .hasMessageContaining("revision 0.5.0").hasMessageContaining(reason)
-                        .hasMessageContaining("zz-goes-to-0.5.0");
+                        .hasMessageContaining("revision 0.9.0").hasMessageContaining(reason)
+                        .hasMessageContaining("zz-goes-to-0.9.0");
                 assertThat(Backend.checksum(config)).as("the database after the refused " + down.command())
                         .isEqualTo(checksum);
             }
@@ -447,7 +447,7 @@ class RevisionRoundTripProperties {
     @Example
     void irreversibleDatabaseRevisionRefusesToGoDownBeforeChangingAnything() throws Exception {
         String reason = "the audit log must never be lost";
-        Revision irreversible = Revision.database("0.5.0", "an audit log of every change")
+        Revision irreversible = Revision.database("0.9.0", "an audit log of every change")
                 .compatible(true)
                 .up(ctx -> {
                     try (var s = ctx.connection().createStatement()) {
@@ -461,14 +461,14 @@ class RevisionRoundTripProperties {
         CairnConfig config = Backend.fresh();
         try (Cairn cairn = Cairn.open(config); Migrations migrations = Migrations.open(config, model, Feedback.NONE)) {
             cairn.create("a").add(Sample.of("/a.jpg"));
-            migrate(migrations, MigrationRequest.all().to(Version.parse("0.5.0")));
-            assertThat(Stored.databaseVersion(config)).isEqualTo("0.5.0");
+            migrate(migrations, MigrationRequest.all().to(Version.parse("0.9.0")));
+            assertThat(Stored.databaseVersion(config)).isEqualTo("0.9.0");
             String checksum = Backend.checksum(config);
             for (MigrationRequest down : List.of(MigrationRequest.database().to(V040),
                     MigrationRequest.all().to(V010))) {
                 assertThatThrownBy(() -> migrations.migrate(down)).as(down.command())
                         .isInstanceOf(RefusedException.class)
-                        .hasMessageContaining("revision 0.5.0").hasMessageContaining("an audit log of every change")
+                        .hasMessageContaining("revision 0.9.0").hasMessageContaining("an audit log of every change")
                         .hasMessageContaining(reason);
                 assertThat(Backend.checksum(config)).as("the database after the refused " + down.command())
                         .isEqualTo(checksum);
@@ -476,13 +476,13 @@ class RevisionRoundTripProperties {
         }
     }
 
-    /** This release's data model as of 0.4.0, plus one revision 0.5.0 and a release 0.5.0 that knows it. */
+    /** This release's data model as of 0.4.0, plus one revision 0.9.0 and a release 0.9.0 that knows it. */
     private static DataModel extended(Revision r050) {
         DataModel base = CairnModel.shipped().asOfRelease(V040);
         List<Revision> revisions = new ArrayList<>(base.revisions());
         revisions.add(r050);
         List<Release> releases = new ArrayList<>(base.releases());
-        releases.add(Release.of("0.5.0", "0.5.0"));
+        releases.add(Release.of("0.9.0", "0.9.0"));
         return DataModel.of(revisions, releases);
     }
 

@@ -15,8 +15,8 @@ import java.util.Locale;
 
 /**
  * Migrates with a test data model whose revisions use the revision helpers:
- * {@code RewriteModelMain VERSION DATASET}, configured by the environment. 0.5.0 renames a field
- * key set-based ({@code updateSamples}); 0.6.0 upper-cases every tag in Java ({@code rewriteSamples}),
+ * {@code RewriteModelMain VERSION DATASET}, configured by the environment. 0.7.0 renames a field
+ * key set-based ({@code updateSamples}); 0.8.0 upper-cases every tag in Java ({@code rewriteSamples}),
  * and its down lower-cases them.
  */
 public final class RewriteModelMain {
@@ -26,7 +26,7 @@ public final class RewriteModelMain {
 
     static DataModel model() {
         List<Revision> revisions = new ArrayList<>(CairnModel.shipped().revisions());
-        revisions.add(Revision.dataset("0.5.0", "test: the field 'old' is renamed 'new'").compatible(false)
+        revisions.add(Revision.dataset("0.7.0", "test: the field 'old' is renamed 'new'").compatible(false)
                 .up(ctx -> {
                     ctx.updateSamples("fields = (fields - 'old') || jsonb_build_object('new', fields -> 'old')",
                             "fields -> 'old' IS NOT NULL");
@@ -38,13 +38,13 @@ public final class RewriteModelMain {
                     renameInSchema(ctx, "new", "old");
                 })
                 .build());
-        revisions.add(Revision.dataset("0.6.0", "test: tags are upper-cased, in Java").compatible(false)
+        revisions.add(Revision.dataset("0.8.0", "test: tags are upper-cased, in Java").compatible(false)
                 .up(ctx -> ctx.rewriteSamples(s -> s.withTags(s.tags().stream().map(t -> t.toUpperCase(Locale.ROOT)).toList())))
                 .down(ctx -> ctx.rewriteSamples(s -> s.withTags(s.tags().stream().map(t -> t.toLowerCase(Locale.ROOT)).toList())))
                 .build());
         List<Release> releases = new ArrayList<>(CairnModel.shipped().releases());
-        releases.add(Release.of("0.5.0", "0.5.0"));
-        releases.add(Release.of("0.6.0", "0.6.0"));
+        releases.add(Release.of("0.7.0", "0.7.0"));
+        releases.add(Release.of("0.8.0", "0.8.0"));
         return DataModel.of(revisions, releases);
     }
 

@@ -19,17 +19,17 @@ final class TestModels {
     }
 
     /**
-     * The shipped model plus a compatible dataset revision 0.5.0 whose up and down each sleep,
+     * The shipped model plus a compatible dataset revision 0.9.0 whose up and down each sleep,
      * so that a migration through it is under way long enough to watch.
      */
     static DataModel withSlowRevision(double seconds) {
         List<Revision> revisions = new ArrayList<>(CairnModel.shipped().revisions());
-        revisions.add(Revision.dataset("0.5.0", "a test revision that takes its time").compatible(true)
+        revisions.add(Revision.dataset("0.9.0", "a test revision that takes its time").compatible(true)
                 .up(ctx -> sleep(ctx.connection(), seconds))
                 .down(ctx -> sleep(ctx.connection(), seconds))
                 .build());
         List<Release> releases = new ArrayList<>(CairnModel.shipped().releases());
-        releases.add(Release.of("0.5.0", "0.5.0"));
+        releases.add(Release.of("0.9.0", "0.9.0"));
         return DataModel.of(revisions, releases);
     }
 
