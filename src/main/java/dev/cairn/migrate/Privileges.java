@@ -6,6 +6,7 @@ import dev.cairn.api.Texts;
 import dev.cairn.api.DataModel;
 import dev.cairn.store.Access;
 import dev.cairn.store.SampleTable;
+import dev.cairn.store.Sql;
 import org.postgresql.PGConnection;
 
 import java.nio.charset.StandardCharsets;
@@ -60,17 +61,6 @@ final class Privileges {
         }
     }
 
-    /** The identifier quoted by PostgreSQL itself, for DDL that cannot take bound values. */
-    private static String ident(Connection c, String name) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT quote_ident(?)")) {
-            ps.setString(1, name);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getString(1);
-            }
-        }
-    }
-
     private static boolean exists(Connection c, String role) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_roles WHERE rolname = ?")) {
             ps.setString(1, role);
@@ -103,8 +93,8 @@ final class Privileges {
     static Roles setUp(Connection tx, DataModel model) throws SQLException {
         String database = database(tx);
         Roles roles = Roles.of(database);
-        String a = ident(tx, roles.admin());
-        String u = ident(tx, roles.user());
+        String a = Sql.ident(tx, roles.admin());
+        String u = Sql.ident(tx, roles.user());
         List<String> sql = new ArrayList<>();
         if (!exists(tx, roles.admin())) {
             sql.add("CREATE ROLE " + a + " NOLOGIN");
@@ -112,7 +102,7 @@ final class Privileges {
         if (!exists(tx, roles.user())) {
             sql.add("CREATE ROLE " + u + " NOLOGIN");
         }
-        run(tx, sql);
+        Sql.execute(tx, sql);
         sql.clear();
         // admins are Cairn users too, and the regular users act as themselves (no SET role), each
         // with the grants of the user role and those of the datasets they were given
@@ -124,20 +114,20 @@ final class Privileges {
                 sql.add("GRANT " + a + " TO CURRENT_USER");
             }
         }
-        for (String user : names(tx, "SELECT quote_ident(r.rolname) FROM pg_roles r WHERE r.rolcanlogin AND NOT r.rolsuper"
-                + " AND pg_has_role(r.oid, " + literal(tx, roles.user()) + ", 'MEMBER') AND NOT pg_has_role(r.oid, "
-                + literal(tx, roles.admin()) + ", 'MEMBER')")) {
-            sql.add("ALTER ROLE " + user + " IN DATABASE " + ident(tx, database) + " RESET role");
+        for (String user : Sql.column(tx, "SELECT quote_ident(r.rolname) FROM pg_roles r WHERE r.rolcanlogin AND NOT r.rolsuper"
+                + " AND pg_has_role(r.oid, " + Sql.literal(tx, roles.user()) + ", 'MEMBER') AND NOT pg_has_role(r.oid, "
+                + Sql.literal(tx, roles.admin()) + ", 'MEMBER')")) {
+            sql.add("ALTER ROLE " + user + " IN DATABASE " + Sql.ident(tx, database) + " RESET role");
         }
         // nobody but the database's owner creates anything in public (PostgreSQL 14 lets everyone)
-        if (names(tx, "SELECT 1 FROM pg_namespace WHERE nspname = 'public'").size() == 1) {
+        if (Sql.column(tx, "SELECT 1 FROM pg_namespace WHERE nspname = 'public'").size() == 1) {
             sql.add("REVOKE CREATE ON SCHEMA public FROM PUBLIC");
         }
         // sample tables made later, by a superuser's client, are given to the admin role too
-        sql.add("ALTER DATABASE " + ident(tx, database) + " SET " + SampleTable.OWNER_SETTING + " = "
-                + literal(tx, roles.admin()));
-        sql.add("SET LOCAL " + SampleTable.OWNER_SETTING + " = " + literal(tx, roles.admin()));
-        run(tx, sql);
+        sql.add("ALTER DATABASE " + Sql.ident(tx, database) + " SET " + SampleTable.OWNER_SETTING + " = "
+                + Sql.literal(tx, roles.admin()));
+        sql.add("SET LOCAL " + SampleTable.OWNER_SETTING + " = " + Sql.literal(tx, roles.admin()));
+        Sql.execute(tx, sql);
         secure(tx, roles, model);
         return roles;
     }
@@ -149,41 +139,41 @@ final class Privileges {
      * change of the database's version on a database that has Cairn roles.
      */
     static void secure(Connection tx, Roles roles, DataModel model) throws SQLException {
-        String a = ident(tx, roles.admin());
-        String u = ident(tx, roles.user());
+        String a = Sql.ident(tx, roles.admin());
+        String u = Sql.ident(tx, roles.user());
         List<String> sql = new ArrayList<>();
         sql.add("ALTER SCHEMA cairn OWNER TO " + a);
         sql.add("ALTER SCHEMA cairn_data OWNER TO " + a);
         sql.add("REVOKE ALL ON SCHEMA cairn, cairn_data FROM PUBLIC, " + u);
         sql.add("GRANT USAGE ON SCHEMA cairn, cairn_data TO " + u);
-        for (String table : names(tx, "SELECT format('%I.%I', schemaname, tablename) FROM pg_tables"
+        for (String table : Sql.column(tx, "SELECT format('%I.%I', schemaname, tablename) FROM pg_tables"
                 + " WHERE schemaname IN ('cairn', 'cairn_data')")) {
             sql.add("ALTER TABLE " + table + " OWNER TO " + a);
         }
-        for (String table : names(tx, "SELECT format('%I.%I', schemaname, tablename) FROM pg_tables"
+        for (String table : Sql.column(tx, "SELECT format('%I.%I', schemaname, tablename) FROM pg_tables"
                 + " WHERE schemaname = 'cairn'")) {
             // each sample table's grants are its access list's, set by Access.install
             sql.add("REVOKE ALL ON " + table + " FROM PUBLIC, " + u);
         }
         // code on Cairn's tables is Cairn's: a trigger or rule that anyone else made is removed
-        for (String trigger : names(tx, "SELECT format('%I ON %I.%I', t.tgname, n.nspname, c.relname) FROM pg_trigger t"
+        for (String trigger : Sql.column(tx, "SELECT format('%I ON %I.%I', t.tgname, n.nspname, c.relname) FROM pg_trigger t"
                 + " JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
                 + " WHERE n.nspname IN ('cairn', 'cairn_data') AND NOT t.tgisinternal AND NOT (n.nspname = 'cairn_data'"
                 + " AND t.tgname = 'touch' AND t.tgfoid = to_regprocedure(format('cairn_data.%I()', c.relname || '_touch')))"
                 + " AND NOT (n.nspname = 'cairn' AND c.relname = 'datasets' AND t.tgname = 'guard_version')")) {
             sql.add("DROP TRIGGER " + trigger);
         }
-        for (String rule : names(tx, "SELECT format('%I ON %I.%I', r.rulename, n.nspname, c.relname) FROM pg_rewrite r"
+        for (String rule : Sql.column(tx, "SELECT format('%I ON %I.%I', r.rulename, n.nspname, c.relname) FROM pg_rewrite r"
                 + " JOIN pg_class c ON c.oid = r.ev_class JOIN pg_namespace n ON n.oid = c.relnamespace"
                 + " WHERE n.nspname IN ('cairn', 'cairn_data') AND r.rulename <> '_RETURN'")) {
             sql.add("DROP RULE " + rule);
         }
-        for (String policy : names(tx, "SELECT format('%I ON %I.%I', p.polname, n.nspname, c.relname) FROM pg_policy p"
+        for (String policy : Sql.column(tx, "SELECT format('%I ON %I.%I', p.polname, n.nspname, c.relname) FROM pg_policy p"
                 + " JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
                 + " WHERE n.nspname = 'cairn_data'")) {
             sql.add("DROP POLICY " + policy);
         }
-        for (String function : names(tx, "SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n"
+        for (String function : Sql.column(tx, "SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n"
                 + " ON n.oid = p.pronamespace WHERE n.nspname = 'cairn_data'")) {
             sql.add("ALTER FUNCTION " + function + " OWNER TO " + a);
         }
@@ -219,7 +209,7 @@ final class Privileges {
         sql.add("DROP TRIGGER IF EXISTS guard_version ON cairn.datasets");
         sql.add("CREATE TRIGGER guard_version BEFORE INSERT OR UPDATE OF version ON cairn.datasets FOR EACH ROW"
                 + " EXECUTE FUNCTION cairn.guard_dataset_version()");
-        run(tx, sql);
+        Sql.execute(tx, sql);
         Access.install(tx, roles.admin(), roles.user(), model, Records.read(tx, "").version());
     }
 
@@ -227,34 +217,6 @@ final class Privileges {
     static boolean rolesExist(Connection c) throws SQLException {
         Roles roles = Roles.of(database(c));
         return exists(c, roles.admin()) && exists(c, roles.user());
-    }
-
-    private static String literal(Connection c, String text) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT quote_literal(?)")) {
-            ps.setString(1, text);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getString(1);
-            }
-        }
-    }
-
-    private static List<String> names(Connection c, String query) throws SQLException {
-        List<String> out = new ArrayList<>();
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(query)) {
-            while (rs.next()) {
-                out.add(rs.getString(1));
-            }
-        }
-        return out;
-    }
-
-    private static void run(Connection c, List<String> statements) throws SQLException {
-        try (Statement s = c.createStatement()) {
-            for (String sql : statements) {
-                s.execute(sql);
-            }
-        }
     }
 
     static void checkUserName(String name) {
@@ -274,19 +236,19 @@ final class Privileges {
         checkUserName(name);
         requireRoles(tx, roles);
         requireRoleRights(tx, roles);
-        String who = ident(tx, name);
+        String who = Sql.ident(tx, name);
         if (!exists(tx, name)) {
             if (password == null || password.length == 0) {
                 throw new InvalidInputException("there is no database user " + Texts.quoted(name) + " yet: give a password"
                         + " for the new login (--password-stdin)");
             }
-            run(tx, List.of("CREATE ROLE " + who + " LOGIN"));
+            Sql.execute(tx, List.of("CREATE ROLE " + who + " LOGIN"));
             tx.unwrap(PGConnection.class).alterUserPassword(name, password, null);
         } else if (password != null && password.length > 0) {
             tx.unwrap(PGConnection.class).alterUserPassword(name, password, null);
         }
-        String role = ident(tx, admin ? roles.admin() : roles.user());
-        String other = ident(tx, admin ? roles.user() : roles.admin());
+        String role = Sql.ident(tx, admin ? roles.admin() : roles.user());
+        String other = Sql.ident(tx, admin ? roles.user() : roles.admin());
         List<String> sql = new ArrayList<>();
         if (!admin) {
             sql.add("REVOKE " + other + " FROM " + who);
@@ -294,9 +256,9 @@ final class Privileges {
         sql.add("GRANT " + role + " TO " + who);
         // admins act as the admin role, so that what they make is the admin role's; regular users
         // act as themselves, so that the grants of the datasets they were given apply
-        sql.add("ALTER ROLE " + who + " IN DATABASE " + ident(tx, database(tx)) + (admin ? " SET role = "
-                + literal(tx, roles.admin()) : " RESET role"));
-        run(tx, sql);
+        sql.add("ALTER ROLE " + who + " IN DATABASE " + Sql.ident(tx, database(tx)) + (admin ? " SET role = "
+                + Sql.literal(tx, roles.admin()) : " RESET role"));
+        Sql.execute(tx, sql);
     }
 
     /** Takes a login role's Cairn rights on this database away; the role itself stays. */
@@ -307,10 +269,10 @@ final class Privileges {
         if (!exists(tx, name)) {
             return false;
         }
-        String who = ident(tx, name);
-        run(tx, List.of("REVOKE " + ident(tx, roles.admin()) + " FROM " + who,
-                "REVOKE " + ident(tx, roles.user()) + " FROM " + who,
-                "ALTER ROLE " + who + " IN DATABASE " + ident(tx, database(tx)) + " RESET role"));
+        String who = Sql.ident(tx, name);
+        Sql.execute(tx, List.of("REVOKE " + Sql.ident(tx, roles.admin()) + " FROM " + who,
+                "REVOKE " + Sql.ident(tx, roles.user()) + " FROM " + who,
+                "ALTER ROLE " + who + " IN DATABASE " + Sql.ident(tx, database(tx)) + " RESET role"));
         Access.forget(tx, name);
         return true;
     }

@@ -79,9 +79,9 @@ public final class Access {
      */
     public static void install(Connection tx, String admin, String user, DataModel model, Version databaseVersion)
             throws SQLException {
-        String a = ident(tx, admin);
-        String u = ident(tx, user);
-        String userLiteral = literal(tx, user);
+        String a = Sql.ident(tx, admin);
+        String u = Sql.ident(tx, user);
+        String userLiteral = Sql.literal(tx, user);
         List<String> sql = new ArrayList<>();
         // datasets made before access control keep what every user could do with them: edit
         sql.add("ALTER TABLE cairn.datasets ADD COLUMN IF NOT EXISTS owner text");
@@ -111,10 +111,10 @@ public final class Access {
             sql.add(function.replace("{definer}", DEFINER).replace("{user_role}", userLiteral)
                     .replace("{record_lock}", Long.toString(RECORD_LOCK)));
         }
-        run(tx, sql);
+        Sql.execute(tx, sql);
         sql.clear();
         // every function in Cairn's schema is the admin role's, and runs for nobody unless granted
-        for (String signature : names(tx, "SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n"
+        for (String signature : Sql.column(tx, "SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n"
                 + " ON n.oid = p.pronamespace WHERE n.nspname = 'cairn'")) {
             sql.add("ALTER FUNCTION " + signature + " OWNER TO " + a);
             sql.add("REVOKE ALL ON FUNCTION " + signature + " FROM PUBLIC");
@@ -157,7 +157,7 @@ public final class Access {
             sql.add("CREATE POLICY readable ON cairn.saved_views FOR SELECT USING (cairn.access_level(dataset_id) >= 1)");
             sql.add("ALTER TABLE cairn.saved_views ALTER COLUMN created_by SET DEFAULT session_user");
         }
-        run(tx, sql);
+        Sql.execute(tx, sql);
         storeRevisions(tx, model, databaseVersion);
         for (long id : ids(tx)) {
             regrant(tx, id);
@@ -216,7 +216,7 @@ public final class Access {
             ps.setString(1, user);
             ps.executeUpdate();
         }
-        run(tx, List.of("REVOKE ALL ON ALL TABLES IN SCHEMA cairn_data FROM " + ident(tx, user)));
+        Sql.execute(tx, List.of("REVOKE ALL ON ALL TABLES IN SCHEMA cairn_data FROM " + Sql.ident(tx, user)));
     }
 
     /** Creates a dataset through the checked path: the caller owns it and manages it. */
@@ -415,42 +415,6 @@ public final class Access {
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getBoolean(1);
-            }
-        }
-    }
-
-    private static String ident(Connection c, String name) throws SQLException {
-        return quote(c, "quote_ident", name);
-    }
-
-    private static String literal(Connection c, String text) throws SQLException {
-        return quote(c, "quote_literal", text);
-    }
-
-    private static String quote(Connection c, String function, String text) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + function + "(?)")) {
-            ps.setString(1, text);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getString(1);
-            }
-        }
-    }
-
-    private static List<String> names(Connection c, String query) throws SQLException {
-        List<String> out = new ArrayList<>();
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(query)) {
-            while (rs.next()) {
-                out.add(rs.getString(1));
-            }
-        }
-        return out;
-    }
-
-    private static void run(Connection c, List<String> statements) throws SQLException {
-        try (Statement s = c.createStatement()) {
-            for (String sql : statements) {
-                s.execute(sql);
             }
         }
     }

@@ -20,6 +20,46 @@ public final class Sql {
     private Sql() {
     }
 
+    /** An identifier quoted by PostgreSQL itself, for DDL that cannot take bound values. */
+    public static String ident(Connection c, String name) throws SQLException {
+        return quoted(c, "quote_ident", name);
+    }
+
+    /** A text as a literal quoted by PostgreSQL itself, for DDL that cannot take bound values. */
+    public static String literal(Connection c, String text) throws SQLException {
+        return quoted(c, "quote_literal", text);
+    }
+
+    private static String quoted(Connection c, String function, String text) throws SQLException {
+        try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT " + function + "(?)")) {
+            ps.setString(1, text);
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
+        }
+    }
+
+    /** The first column of every row of a query without parameters. */
+    public static java.util.List<String> column(Connection c, String query) throws SQLException {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        try (java.sql.Statement s = c.createStatement(); java.sql.ResultSet rs = s.executeQuery(query)) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+
+    /** Runs statements without parameters, in order. */
+    public static void execute(Connection c, java.util.List<String> statements) throws SQLException {
+        try (java.sql.Statement s = c.createStatement()) {
+            for (String sql : statements) {
+                s.execute(sql);
+            }
+        }
+    }
+
     /** Runs {@code work} in one transaction: committed if it returns, rolled back if it throws. */
     public static <T> T inTransaction(Connection c, Work<T> work) throws SQLException {
         boolean auto = c.getAutoCommit();

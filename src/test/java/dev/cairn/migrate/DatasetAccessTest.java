@@ -18,20 +18,16 @@ import dev.cairn.api.Version;
 import dev.cairn.store.CairnModel;
 import dev.cairn.testing.Backend;
 import dev.cairn.testing.Cli;
+import dev.cairn.testing.Logins;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -74,32 +70,17 @@ class DatasetAccessTest {
         }
     }
 
-    private String uriOf(String user, String password) {
-        return "postgresql://" + enc(user) + ":" + enc(password) + "@" + uri.host() + ":" + uri.port() + "/"
-                + uri.database();
-    }
-
     private CairnConfig as(String user, String password, boolean admin, String release) {
-        CairnConfig.Builder b = superuser.toBuilder().admin(admin).databaseUri(uriOf(user, password));
+        CairnConfig.Builder b = superuser.toBuilder().admin(admin).databaseUri(Logins.uri(uri, user, password));
         return (release == null ? b : b.clientRelease(release)).build();
     }
 
     private Map<String, String> env(String user, String password) {
-        Map<String, String> env = new HashMap<>(Backend.environment(superuser));
-        env.put("CAIRN_DATABASE_URI", uriOf(user, password));
-        env.put("CAIRN_DATABASE_ADMIN", "false");
-        return env;
-    }
-
-    private static String enc(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+        return Logins.environment(superuser, user, password, false);
     }
 
     private Connection login(String user, String password) throws SQLException {
-        Properties p = new Properties();
-        p.setProperty("user", user);
-        p.setProperty("password", password);
-        return DriverManager.getConnection(uri.jdbcUrl(), p);
+        return Logins.login(uri, user, password, null);
     }
 
     private static List<Sample> samples(int n) {

@@ -4,10 +4,9 @@ import dev.cairn.api.CairnConfig;
 import dev.cairn.api.DatabaseUri;
 import dev.cairn.testing.Backend;
 import dev.cairn.testing.Cli;
+import dev.cairn.testing.Logins;
 import org.junit.jupiter.api.Test;
 
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -32,10 +31,7 @@ class PermissionDeniedTest {
         assertThat(Cli.run(root, "admin", "init").exit()).isZero();
         assertThat(Cli.runWithInput(root, "bob-secret\n", "admin", "add-user", bob, "--password-stdin").exit()).isZero();
 
-        Map<String, String> bobAsAdmin = new HashMap<>(root);
-        bobAsAdmin.put("CAIRN_DATABASE_URI", "postgresql://" + URLEncoder.encode(bob, StandardCharsets.UTF_8)
-                + ":bob-secret@" + uri.host() + ":" + uri.port() + "/" + uri.database());
-        bobAsAdmin.put("CAIRN_DATABASE_ADMIN", "true");
+        Map<String, String> bobAsAdmin = Logins.environment(superuser, bob, "bob-secret", true);
         String before = records(superuser);
 
         Cli.Result r = Cli.run(bobAsAdmin, "migrate", "--policy", "auto");

@@ -6,20 +6,17 @@ import dev.cairn.api.DatabaseUri;
 import dev.cairn.store.Json;
 import dev.cairn.testing.Backend;
 import dev.cairn.testing.Cli;
+import dev.cairn.testing.Logins;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -47,25 +44,15 @@ class PrivilegesTest {
     }
 
     private Map<String, String> as(String user, String password, boolean admin, String release) {
-        Map<String, String> env = new HashMap<>(Backend.environment(superuser));
-        env.put("CAIRN_DATABASE_URI", "postgresql://" + encode(user) + ":" + encode(password) + "@" + uri.host() + ":"
-                + uri.port() + "/" + uri.database());
-        env.put("CAIRN_DATABASE_ADMIN", Boolean.toString(admin));
+        Map<String, String> env = Logins.environment(superuser, user, password, admin);
         if (release != null) {
             env.put("CAIRN_CLIENT_RELEASE", release);
         }
         return env;
     }
 
-    private static String encode(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
-    }
-
     private Connection login(String user, String password) throws SQLException {
-        Properties p = new Properties();
-        p.setProperty("user", user);
-        p.setProperty("password", password);
-        return DriverManager.getConnection(uri.jdbcUrl(), p);
+        return Logins.login(uri, user, password, null);
     }
 
     private static Cli.Result ok(Map<String, String> env, String... args) {

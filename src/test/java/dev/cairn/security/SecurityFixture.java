@@ -3,19 +3,16 @@ package dev.cairn.security;
 import dev.cairn.api.CairnConfig;
 import dev.cairn.api.DatabaseUri;
 import dev.cairn.testing.Backend;
+import dev.cairn.testing.Logins;
 import dev.cairn.testing.Cli;
 
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Properties;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -101,24 +98,12 @@ final class SecurityFixture {
 
     /** The environment of the {@code cairn} command for a login, as admin or not. */
     Map<String, String> env(String user, boolean admin) {
-        Map<String, String> env = new HashMap<>(Backend.environment(superuser));
-        env.put("CAIRN_DATABASE_URI", "postgresql://" + enc(user) + ":" + enc(password(user)) + "@" + uri.host() + ":"
-                + uri.port() + "/" + db);
-        env.put("CAIRN_DATABASE_ADMIN", Boolean.toString(admin));
-        return env;
-    }
-
-    private static String enc(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+        return Logins.environment(superuser, user, password(user), admin);
     }
 
     /** A JDBC session of a login, with its password, as the user would open one with psql. */
     Connection login(String user) throws SQLException {
-        Properties p = new Properties();
-        p.setProperty("user", user);
-        p.setProperty("password", password(user));
-        p.setProperty("ApplicationName", "attack by " + user);
-        return DriverManager.getConnection(uri.jdbcUrl(), p);
+        return Logins.login(uri, user, password(user), "attack by " + user);
     }
 
     /**
