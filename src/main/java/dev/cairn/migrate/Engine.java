@@ -237,7 +237,7 @@ public final class Engine {
         Map<Long, String> out = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT h.dataset_id, h.database_user, h.to_version, h.started_at"
                 + " FROM cairn.history h JOIN pg_stat_activity a ON a.pid = h.backend_pid"
-                + " AND a.backend_start IS NOT DISTINCT FROM h.backend_start"
+                + " AND (a.backend_start IS NULL OR a.backend_start IS NOT DISTINCT FROM h.backend_start)"
                 + " WHERE h.outcome = 'running' AND h.dataset_id IS NOT NULL");
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {

@@ -102,7 +102,7 @@ final class History {
     private static final String SELECT = "SELECT h.id, h.dataset_name, h.from_version, h.to_version, h.by_whom,"
             + " h.database_user, h.client_release, h.command, h.started_at, h.finished_at, h.duration_ms,"
             + " CASE WHEN h.outcome = 'running' AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a"
-            + "   WHERE a.pid = h.backend_pid AND a.backend_start IS NOT DISTINCT FROM h.backend_start)"
+            + "   WHERE a.pid = h.backend_pid AND (a.backend_start IS NULL OR a.backend_start IS NOT DISTINCT FROM h.backend_start))"
             + " THEN 'interrupted' ELSE h.outcome END AS outcome_now, h.message, h.dataset_id FROM cairn.history h";
 
     /** The newest entries first, at most {@code limit}; only a dataset's when {@code datasetName} is given. */

@@ -16,7 +16,7 @@ final class Locks {
     static Optional<String> describeDataset(Connection c, long datasetId) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT h.by_whom, h.client_release, h.from_version, h.to_version,"
                 + " h.started_at, h.database_user FROM cairn.history h JOIN pg_stat_activity a ON a.pid = h.backend_pid"
-                + " AND a.backend_start IS NOT DISTINCT FROM h.backend_start"
+                + " AND (a.backend_start IS NULL OR a.backend_start IS NOT DISTINCT FROM h.backend_start)"
                 + " WHERE h.dataset_id = ? AND h.outcome = 'running' ORDER BY h.id DESC LIMIT 1")) {
             ps.setLong(1, datasetId);
             try (ResultSet rs = ps.executeQuery()) {

@@ -157,7 +157,10 @@ final class Records {
     static DatabaseState read(Connection c, String lock) throws SQLException {
         try (Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT " + COLUMNS + ", migration_pid IS NOT NULL AND EXISTS (SELECT 1 FROM"
-                     + " pg_stat_activity a WHERE a.pid = d.migration_pid AND a.backend_start = d.migration_backend_start)"
+                     + " pg_stat_activity a WHERE a.pid = d.migration_pid"
+                     // a session's start is hidden from roles that may not read every session's statistics
+                     // (a regular user, an admin who is no superuser): then its process id alone tells
+                     + " AND (a.backend_start IS NULL OR a.backend_start = d.migration_backend_start))"
                      + " AS live FROM cairn.database d " + lock)) {
             if (!rs.next()) {
                 throw new DamagedDatabaseException("the database's version record (cairn.database) is empty: it was"

@@ -263,6 +263,30 @@ class DatasetAccessTest {
     }
 
     /**
+     * PostgreSQL hides when another role's session started from whoever may not read every
+     * session's statistics: a regular user and an admin who is no superuser must still see a
+     * migration under way as under way, and one whose session is gone as interrupted.
+     */
+    @Test
+    void usersWhoAreNoSuperusersSeeAMigrationUnderWayAsUnderWay() throws Exception {
+        setUp(null);
+        try (Connection migrator = Backend.raw(superuser); Statement s = migrator.createStatement()) {
+            s.execute("UPDATE cairn.database SET migration_target = '0.3.0', migration_release = '0.5.0', migration_by ="
+                    + " 'root@elsewhere', migration_since = now(), migration_pid = pg_backend_pid(), migration_backend_start"
+                    + " = (SELECT backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid())");
+            for (Map<String, String> env : List.of(env(bob, BOB_PW), Logins.environment(superuser, alice, ALICE_PW, true))) {
+                Cli.Result info = Cli.run(env, "migrate", "--info", "--json");
+                assertThat(info.exit()).as(info.toString()).isZero();
+                assertThat(dev.cairn.store.Json.read(info.out()).get("database_state").get("migration").get("state")
+                        .asText()).as(env.get("CAIRN_DATABASE_URI")).isEqualTo("under way");
+            }
+        }
+        Cli.Result after = Cli.run(env(bob, BOB_PW), "migrate", "--info", "--json");
+        assertThat(dev.cairn.store.Json.read(after.out()).get("database_state").get("migration").get("state").asText())
+                .as("its session is gone").isEqualTo("interrupted");
+    }
+
+    /**
      * A regular user's lazy upgrade runs the SQL form of each revision inside the database; an
      * admin's client runs the Java form. Both must leave the very same content.
      */
