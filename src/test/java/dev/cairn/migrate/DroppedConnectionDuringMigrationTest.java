@@ -31,7 +31,7 @@ import static dev.cairn.migrate.FaultHarness.assertStepOfACutAndTheSameCommandFi
 import static dev.cairn.migrate.FaultHarness.awaitSession;
 import static dev.cairn.migrate.FaultHarness.awaitSessionsAndLocksGone;
 import static dev.cairn.migrate.FaultHarness.blockDataset;
-import static dev.cairn.migrate.Stored.datasetVersion;
+import static dev.cairn.testing.Queries.datasetVersion;
 import static dev.cairn.migrate.FaultHarness.migratorSessions;
 import static dev.cairn.migrate.FaultHarness.terminate;
 import static dev.cairn.migrate.FaultHarness.twoDatasetsAt010;

@@ -18,6 +18,7 @@ import dev.cairn.api.Sample;
 import dev.cairn.testing.Backend;
 import dev.cairn.testing.Cli;
 import dev.cairn.testing.Processes;
+import dev.cairn.testing.Queries;
 
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -1000,8 +1001,8 @@ final class FaultHarness {
      * a, and the same command finishes it and clears its record.
      */
     static void assertStepOfACutAndTheSameCommandFinishes(CairnConfig config) throws Exception {
-        assertThat(Stored.datasetVersion(config, "a")).isEqualTo(V1);
-        assertThat(Stored.datasetVersion(config, "b")).isEqualTo(V1);
+        assertThat(Queries.datasetVersion(config, "a")).isEqualTo(V1);
+        assertThat(Queries.datasetVersion(config, "b")).isEqualTo(V1);
         JsonNode info = JSON.readTree(Cli.run(config, "migrate", "--info", "--json").out());
         assertThat(info.path("database_state").path("version").asText()).isEqualTo(V4);
         assertThat(info.path("database_state").path("migration").path("state").asText()).isEqualTo("interrupted");
@@ -1009,8 +1010,8 @@ final class FaultHarness {
 
         Cli.Result again = Cli.run(config, "migrate", "--all");
         assertThat(again.exit()).as(again.toString()).isZero();
-        assertThat(Stored.datasetVersion(config, "a")).isEqualTo(V4);
-        assertThat(Stored.datasetVersion(config, "b")).isEqualTo(V4);
+        assertThat(Queries.datasetVersion(config, "a")).isEqualTo(V4);
+        assertThat(Queries.datasetVersion(config, "b")).isEqualTo(V4);
         info = JSON.readTree(Cli.run(config, "migrate", "--info", "--json").out());
         assertThat(info.path("database_state").has("migration")).isFalse();
     }
