@@ -3,7 +3,6 @@ package dev.cairn.migrate;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cairn.Cairn;
 import dev.cairn.api.CairnConfig;
-import dev.cairn.api.Sample;
 import dev.cairn.testing.Backend;
 import dev.cairn.testing.Cli;
 import dev.cairn.testing.Processes;
@@ -12,7 +11,6 @@ import org.junit.jupiter.api.Test;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -22,19 +20,19 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
-import static dev.cairn.migrate.FaultHarness.JSON;
-import static dev.cairn.migrate.FaultHarness.PROCESS_TIMEOUT_SECONDS;
-import static dev.cairn.migrate.FaultHarness.V1;
-import static dev.cairn.migrate.FaultHarness.V4;
-import static dev.cairn.migrate.FaultHarness.assertFailedCleanly;
-import static dev.cairn.migrate.FaultHarness.assertStepOfACutAndTheSameCommandFinishes;
-import static dev.cairn.migrate.FaultHarness.awaitSession;
-import static dev.cairn.migrate.FaultHarness.awaitSessionsAndLocksGone;
-import static dev.cairn.migrate.FaultHarness.blockDataset;
+import static dev.cairn.migrate.FaultRun.PROCESS_TIMEOUT_SECONDS;
+import static dev.cairn.migrate.FaultRun.V1;
+import static dev.cairn.migrate.FaultRun.V4;
+import static dev.cairn.migrate.MigratorOutput.assertFailedCleanly;
+import static dev.cairn.migrate.CutStepFixture.assertStepOfACutAndTheSameCommandFinishes;
+import static dev.cairn.migrate.MigratorSessions.awaitSession;
+import static dev.cairn.migrate.MigratorSessions.awaitSessionsAndLocksGone;
+import static dev.cairn.migrate.MigratorSessions.blockDataset;
 import static dev.cairn.testing.Queries.datasetVersion;
-import static dev.cairn.migrate.FaultHarness.migratorSessions;
-import static dev.cairn.migrate.FaultHarness.terminate;
-import static dev.cairn.migrate.FaultHarness.twoDatasetsAt010;
+import static dev.cairn.migrate.MigratorSessions.migratorSessions;
+import static dev.cairn.migrate.MigratorSessions.terminate;
+import static dev.cairn.migrate.CutStepFixture.twoDatasetsAt010;
+import static dev.cairn.testing.Json.parse;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
@@ -47,7 +45,7 @@ import static org.assertj.core.api.Assertions.fail;
  * busy (running a statement or inside a transaction), the one that holds the migration lock,
  * one at random, or all of them. The migrator must then end by itself within a bound (no hang),
  * with exit status 1 or 5 and a message in plain words (or 0, when what it had left to do was
- * done all the same), and leave what {@link FaultHarness#checkAfter} checks: every dataset whole
+ * done all the same), and leave what {@link AfterRunChecks#checkAfter} checks: every dataset whole
  * at its old or new version with exactly its known-good content, nothing ahead of the database, no
  * lock or session behind, {@code cairn migrate --info} answering and telling the truth. The same
  * command then finishes the job.
@@ -64,19 +62,18 @@ class DroppedConnectionDuringMigrationTest {
     @Test
     void droppedConnectionsAtRandomMomentsFailTheMigratorCleanlyAndLeaveEveryDatasetWhole() throws Exception {
         long began = System.nanoTime();
-        long seed = Long.getLong("cairn.test.drop.seed", new Random().nextLong());
+        long seed = FaultRun.seed("cairn.test.drop.seed");
         Random random = new Random(seed);
-        FaultHarness h = new FaultHarness(Backend.freshBuilder().admin(true).build(), "drop");
+        FaultRun h = new FaultRun("drop");
         // two big datasets, whose steps take long enough for a drop to land inside them
         h.createDatasetsAsRelease010(random, "drop", 8, 8_000);
         h.recordAndCalibrate();
 
         Drop drop = new Drop(random, h.stats);
-        String[] last = h.rounds(random, DROPS, "drop",
-                (command, target, before, moment) -> h.faultOnce(command, target, before, moment, drop));
+        String[] last = h.rounds(random, DROPS, "drop", drop);
         h.finish(last);
 
-        FaultHarness.Stats s = h.stats;
+        FaultStats s = h.stats;
         System.out.println(String.format("DroppedConnectionDuringMigrationTest [%s, seed %d]: %d drops (%d up, %d down)"
                         + " on %d datasets / %d samples; %d runs finished before their drop; sessions dropped: %s;"
                         + " moments: start-up x%d, timed x%d, at a step x%d; the migrator then exited with %s, within"
@@ -102,13 +99,13 @@ class DroppedConnectionDuringMigrationTest {
     private static final List<String> WAYS = List.of("busy", "lock holder", "one", "all");
 
     /** Terminates some of the migrator's sessions, chosen each of the four ways in turn. */
-    private static final class Drop implements FaultHarness.Fault {
+    private static final class Drop implements Fault {
         private final Random random;
-        private final FaultHarness.Stats stats;
+        private final FaultStats stats;
         private long struckAt;
         private int turn;
 
-        Drop(Random random, FaultHarness.Stats stats) {
+        Drop(Random random, FaultStats stats) {
             this.random = random;
             this.stats = stats;
             this.turn = random.nextInt(WAYS.size());
@@ -126,8 +123,8 @@ class DroppedConnectionDuringMigrationTest {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(PROCESS_TIMEOUT_SECONDS);
             // at the moment, or as soon after it as the migrator has such a session
             while (p.isAlive() && System.nanoTime() < deadline) {
-                List<FaultHarness.Session> sessions = migratorSessions(c);
-                List<FaultHarness.Session> chosen = switch (which) {
+                List<MigratorSessions.Session> sessions = migratorSessions(c);
+                List<MigratorSessions.Session> chosen = switch (which) {
                     case "busy" -> sessions.stream().filter(s -> !s.state().equals("idle")).toList();
                     case "lock holder" -> sessions.stream().filter(s -> s.holdsMigrationLock()).toList();
                     case "one" -> sessions.isEmpty() ? List.of()
@@ -135,7 +132,7 @@ class DroppedConnectionDuringMigrationTest {
                     default -> sessions;
                 };
                 List<String> dropped = new ArrayList<>();
-                for (FaultHarness.Session s : chosen) {
+                for (MigratorSessions.Session s : chosen) {
                     if (terminate(c, s.pid())) {
                         dropped.add(s.toString());
                     }
@@ -183,7 +180,7 @@ class DroppedConnectionDuringMigrationTest {
             p = Processes.start(config, Map.of(), out, "migrate", "--all", "--workers", "1");
             awaitSession(config, "wait_event_type = 'Lock' AND application_name LIKE 'cairn %'");
             try (Connection c = Backend.raw(config)) {
-                List<FaultHarness.Session> waiting = migratorSessions(c).stream()
+                List<MigratorSessions.Session> waiting = migratorSessions(c).stream()
                         .filter(s -> s.query().startsWith("LOCK TABLE")).toList();
                 assertThat(waiting).hasSize(1);
                 assertThat(terminate(c, waiting.get(0).pid())).isTrue();
@@ -193,7 +190,7 @@ class DroppedConnectionDuringMigrationTest {
         }
         String output = Files.readString(out);
         assertThat(p.exitValue()).as(output).isEqualTo(1);
-        assertFailedCleanly("dropped step", p.exitValue(), output, FaultHarness.UP);
+        assertFailedCleanly("dropped step", p.exitValue(), output, FaultRun.UP);
         assertThat(output).contains("dataset 'a'").contains("lost the connection to the database while migrating the"
                 + " dataset 'a'");
         awaitSessionsAndLocksGone(config, "after the dropped step");
@@ -271,7 +268,7 @@ class DroppedConnectionDuringMigrationTest {
         assertThat(second.waitFor(EXIT_TIMEOUT_SECONDS, TimeUnit.SECONDS)).isTrue();
         String both = "first (exit " + first.exitValue() + "):\n" + Files.readString(out) + "second (exit "
                 + second.exitValue() + "):\n" + Files.readString(out2);
-        JsonNode info = JSON.readTree(Cli.run(config, "migrate", "--info", "--json").out());
+        JsonNode info = parse(Cli.run(config, "migrate", "--info", "--json").out());
         String database = info.path("database_state").path("version").asText();
         for (JsonNode d : info.path("datasets")) {
             assertThat(dev.cairn.api.Version.parse(d.path("version").asText())
@@ -301,7 +298,7 @@ class DroppedConnectionDuringMigrationTest {
             Thread.sleep(2500);
             try (Connection c = Backend.raw(config)) {
                 assertThat(migratorSessions(c)).as("the lock session outlives the idle timeout")
-                        .anyMatch(FaultHarness.Session::holdsMigrationLock);
+                        .anyMatch(MigratorSessions.Session::holdsMigrationLock);
             }
             blocker.rollback();
         }
@@ -324,8 +321,8 @@ class DroppedConnectionDuringMigrationTest {
     /** Terminates the session that holds the migration lock, and waits until it is gone. */
     private static void dropTheLockHolder(CairnConfig config) throws Exception {
         try (Connection c = Backend.raw(config)) {
-            List<FaultHarness.Session> holders = migratorSessions(c).stream()
-                    .filter(FaultHarness.Session::holdsMigrationLock).toList();
+            List<MigratorSessions.Session> holders = migratorSessions(c).stream()
+                    .filter(MigratorSessions.Session::holdsMigrationLock).toList();
             assertThat(holders).as("one session holds the migration lock").hasSize(1);
             assertThat(terminate(c, holders.get(0).pid())).isTrue();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
