@@ -25,9 +25,9 @@ import static dev.cairn.migrate.FaultRun.V1;
 import static dev.cairn.migrate.FaultRun.V4;
 import static dev.cairn.migrate.MigratorOutput.assertFailedCleanly;
 import static dev.cairn.migrate.CutStepFixture.assertStepOfACutAndTheSameCommandFinishes;
-import static dev.cairn.migrate.MigratorSessions.awaitSession;
 import static dev.cairn.migrate.MigratorSessions.awaitSessionsAndLocksGone;
 import static dev.cairn.migrate.MigratorSessions.blockDataset;
+import static dev.cairn.migrate.MigratorSessions.startBlocked;
 import static dev.cairn.testing.Queries.datasetVersion;
 import static dev.cairn.migrate.MigratorSessions.migratorSessions;
 import static dev.cairn.migrate.MigratorSessions.terminate;
@@ -61,16 +61,11 @@ class DroppedConnectionDuringMigrationTest {
 
     @Test
     void droppedConnectionsAtRandomMomentsFailTheMigratorCleanlyAndLeaveEveryDatasetWhole() throws Exception {
-        long began = System.nanoTime();
-        long seed = FaultRun.seed("cairn.test.drop.seed");
-        Random random = new Random(seed);
-        FaultRun h = new FaultRun("drop");
         // two big datasets, whose steps take long enough for a drop to land inside them
-        h.createDatasetsAsRelease010(random, "drop", 8, 8_000);
-        h.recordAndCalibrate();
+        FaultRun h = FaultRun.prepare("drop", "cairn.test.drop.seed", 8, 8_000);
 
-        Drop drop = new Drop(random, h.stats);
-        String[] last = h.rounds(random, DROPS, "drop", drop);
+        Drop drop = new Drop(h.random, h.stats);
+        String[] last = h.rounds(DROPS, "drop", drop);
         h.finish(last);
 
         FaultStats s = h.stats;
@@ -82,13 +77,13 @@ class DroppedConnectionDuringMigrationTest {
                         + " dataset rolled back x%d, dataset committed x%d, database x%d; %d samples checked, %d lost or"
                         + " doubled; sessions and locks gone within %d ms; clean runs up %d ms, down %d ms, start-up %d"
                         + " ms; %d s in all",
-                Backend.name(), seed, s.faults, s.upFaults, s.downFaults, h.datasets(), s.samples, s.finishedFirst,
+                Backend.name(), h.seed, s.faults, s.upFaults, s.downFaults, h.datasets(), s.samples, s.finishedFirst,
                 s.seenStartingWith("drop "), s.seen("moment start-up"), s.seen("moment timed"), s.seen("moment step"),
                 s.seenStartingWith("exit "), s.slowestExit, s.seen("db " + V1), s.seen("db " + V4), s.seen(V1),
                 s.seen(V4), s.seen("after: nothing moved yet"), s.seen("after: half done"), s.seen("after: all moved"),
                 s.seen("cut rolled back"), s.seen("cut committed"), s.seen("cut database"), s.samplesChecked,
                 s.lostOrDoubled, s.slowestRelease, h.upMillis, h.downMillis, h.startMillis,
-                TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - began)));
+                TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - h.began)));
         assertThat(s.faults).isEqualTo(DROPS);
     }
 
@@ -177,8 +172,7 @@ class DroppedConnectionDuringMigrationTest {
         Process p;
         try (Connection blocker = blockDataset(config, "a")) {
             // one dataset at a time, so that b waits behind a
-            p = Processes.start(config, Map.of(), out, "migrate", "--all", "--workers", "1");
-            awaitSession(config, "wait_event_type = 'Lock' AND application_name LIKE 'cairn %'");
+            p = startBlocked(config, out, "migrate", "--all", "--workers", "1");
             try (Connection c = Backend.raw(config)) {
                 List<MigratorSessions.Session> waiting = migratorSessions(c).stream()
                         .filter(s -> s.query().startsWith("LOCK TABLE")).toList();
@@ -217,8 +211,7 @@ class DroppedConnectionDuringMigrationTest {
         Process p;
         try (Connection blocker = blockDataset(config, "a")) {
             // one dataset at a time, so that b's step has not begun when the lock is lost
-            p = Processes.start(config, Map.of(), out, "migrate", "--all", "--workers", "1");
-            awaitSession(config, "wait_event_type = 'Lock' AND application_name LIKE 'cairn %'");
+            p = startBlocked(config, out, "migrate", "--all", "--workers", "1");
             dropTheLockHolder(config);
             blocker.rollback();
         }
@@ -247,8 +240,7 @@ class DroppedConnectionDuringMigrationTest {
         Process first;
         Process second;
         try (Connection blocker = blockDataset(config, "a")) {
-            first = Processes.start(config, Map.of(), out, "migrate", "--all");
-            awaitSession(config, "wait_event_type = 'Lock' AND application_name LIKE 'cairn %'");
+            first = startBlocked(config, out, "migrate", "--all");
             dropTheLockHolder(config);
             second = Processes.start(config, Map.of(), out2, "migrate", "--all", "-v", V1);
             // until the second admin has ended, says it waits, or waits for a lock beside the first
@@ -293,8 +285,7 @@ class DroppedConnectionDuringMigrationTest {
         Path out = Files.createTempFile(Backend.scratch("drop"), "idle", ".txt");
         Process p;
         try (Connection blocker = blockDataset(config, "a")) {
-            p = Processes.start(config, Map.of(), out, "migrate", "--all");
-            awaitSession(config, "wait_event_type = 'Lock' AND application_name LIKE 'cairn %'");
+            p = startBlocked(config, out, "migrate", "--all");
             Thread.sleep(2500);
             try (Connection c = Backend.raw(config)) {
                 assertThat(migratorSessions(c)).as("the lock session outlives the idle timeout")

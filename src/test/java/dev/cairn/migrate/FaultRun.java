@@ -45,6 +45,10 @@ final class FaultRun {
     final CairnConfig old;
     final Path scratch;
     final FaultStats stats = new FaultStats();
+    /** When the test began, its seed and the randomness drawn from it: datasets, moments, faults. */
+    final long began = System.nanoTime();
+    final long seed;
+    final Random random;
     private final KnownGood knownGood;
     private final AfterRunChecks checks;
     private Map<String, List<Sample>> written = Map.of();
@@ -53,18 +57,27 @@ final class FaultRun {
     long downMillis;
     long startMillis;
 
-    /** A fresh admin's database on the test backend, its scratch files under {@code name}. */
-    FaultRun(String name) {
+    private FaultRun(String name, long seed) {
         this.current = Backend.freshBuilder().admin(true).build();
         this.old = current.toBuilder().clientRelease(V1).build();
         this.scratch = Backend.scratch(name);
+        this.seed = seed;
+        this.random = new Random(seed);
         this.knownGood = new KnownGood(current, stats);
         this.checks = new AfterRunChecks(current, old, knownGood, stats);
     }
 
-    /** The seed of a run: {@code -D<property>} to replay one, else drawn at random. */
-    static long seed(String property) {
-        return Long.getLong(property, new Random().nextLong());
+    /**
+     * A fault test's run, ready for its rounds: a fresh admin's database on the test backend, the
+     * seed from {@code -D<seedProperty>} (to replay a run) or drawn at random, the datasets as
+     * 0.1.0 writes them (named after {@code name}, see {@link DatasetsAsRelease010#create}),
+     * their known-good copies and the calibration (see {@link #recordAndCalibrate}).
+     */
+    static FaultRun prepare(String name, String seedProperty, int count, int bigSize) throws Exception {
+        FaultRun run = new FaultRun(name, Long.getLong(seedProperty, new Random().nextLong()));
+        run.createDatasetsAsRelease010(name, count, bigSize);
+        run.recordAndCalibrate();
+        return run;
     }
 
     int datasets() {
@@ -76,8 +89,7 @@ final class FaultRun {
         return knownGood.rawForms(version);
     }
 
-    /** See {@link DatasetsAsRelease010#create}. */
-    void createDatasetsAsRelease010(Random random, String prefix, int count, int bigSize) {
+    private void createDatasetsAsRelease010(String prefix, int count, int bigSize) {
         written = DatasetsAsRelease010.create(old, random, prefix, count, bigSize);
         written.values().forEach(samples -> stats.samples += samples.size());
     }
@@ -87,7 +99,7 @@ final class FaultRun {
      * calibrates: the start-up cost of a run (a {@code --plan}, which must change nothing), then one
      * clean run each way, timed; each must end exactly at the known-good copies.
      */
-    void recordAndCalibrate() throws Exception {
+    private void recordAndCalibrate() throws Exception {
         HeldState start = HeldState.read(current);
         assertThat(start.database()).isEqualTo(V1);
         knownGood.record(start);
@@ -107,7 +119,7 @@ final class FaultRun {
      * left; the moment is drawn from the calibration. {@code word} names the fault in messages.
      * Returns the last command run.
      */
-    String[] rounds(Random random, int wanted, String word, Fault fault) throws Exception {
+    String[] rounds(int wanted, String word, Fault fault) throws Exception {
         int attempts = 0;
         boolean up = false;
         while (stats.faults < wanted) {

@@ -14,7 +14,6 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 import static dev.cairn.migrate.FaultRun.V1;
@@ -46,13 +45,8 @@ class KillDuringMigrationTest {
 
     @Test
     void sigkillAtRandomMomentsLeavesEveryDatasetWholeAndNoLockBehind() throws Exception {
-        long began = System.nanoTime();
-        long seed = FaultRun.seed("cairn.test.kill.seed");
-        Random random = new Random(seed);
-        FaultRun h = new FaultRun("kill");
         // three big datasets, so that kills land inside their steps as well as between steps
-        h.createDatasetsAsRelease010(random, "kill", 14, 6_000);
-        h.recordAndCalibrate();
+        FaultRun h = FaultRun.prepare("kill", "cairn.test.kill.seed", 14, 6_000);
 
         Fault kill = new Fault() {
             @Override
@@ -76,7 +70,7 @@ class KillDuringMigrationTest {
                 return true;
             }
         };
-        String[] last = h.rounds(random, KILLS, "kill", kill);
+        String[] last = h.rounds(KILLS, "kill", kill);
 
         // The same command, run again to the end, finishes the job; then the way back does too.
         h.finish(last);
@@ -90,7 +84,7 @@ class KillDuringMigrationTest {
                         + " database x%d; %d samples checked, %d lost or doubled; locks gone within %d ms; stored text"
                         + " forms at 0.1.0: %s, at 0.4.0: %s; clean runs up %d ms, down %d ms, start-up %d ms; %d s in"
                         + " all",
-                Backend.name(), seed, stats.faults, stats.upFaults, stats.downFaults, h.datasets(), stats.samples,
+                Backend.name(), h.seed, stats.faults, stats.upFaults, stats.downFaults, h.datasets(), stats.samples,
                 stats.finishedFirst, stats.seen("moment start-up"), stats.seen("moment timed"),
                 stats.seen("moment step"),
                 stats.seen("db " + V1), stats.seen("db " + V4), stats.seen(V1), stats.seen(V4),
@@ -98,7 +92,7 @@ class KillDuringMigrationTest {
                 stats.seen("cut rolled back"), stats.seen("cut committed"), stats.seen("cut database"),
                 stats.samplesChecked, stats.lostOrDoubled, stats.slowestRelease, h.rawForms(V1), h.rawForms(V4),
                 h.upMillis, h.downMillis, h.startMillis,
-                TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - began)));
+                TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - h.began)));
     }
 
     // ---------------------------------------------------------------------------------------

@@ -2,7 +2,9 @@ package dev.cairn.migrate;
 
 import dev.cairn.api.CairnConfig;
 import dev.cairn.testing.Backend;
+import dev.cairn.testing.Processes;
 
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -10,6 +12,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static dev.cairn.migrate.FaultRun.PROCESS_TIMEOUT_SECONDS;
@@ -114,6 +117,16 @@ final class MigratorSessions {
                 Thread.sleep(20);
             }
         }
+    }
+
+    /**
+     * Starts {@code cairn ARGS} in a JVM of its own, writing to {@code output}, and waits until
+     * one of its sessions waits for a lock: on a dataset that {@link #blockDataset} holds.
+     */
+    static Process startBlocked(CairnConfig config, Path output, String... args) throws Exception {
+        Process p = Processes.start(config, Map.of(), output, args);
+        awaitSession(config, "wait_event_type = 'Lock' AND application_name LIKE 'cairn %'");
+        return p;
     }
 
     /**

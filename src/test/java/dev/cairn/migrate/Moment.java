@@ -1,10 +1,10 @@
 package dev.cairn.migrate;
 
+import dev.cairn.testing.Queries;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -84,12 +84,6 @@ interface Moment {
 
     /** How many steps began after the history entry {@code historyBefore}: one entry each. */
     private static long stepsBegun(Connection c, long historyBefore) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM cairn.history WHERE id > ?")) {
-            ps.setLong(1, historyBefore);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
+        return Queries.number(c, "SELECT count(*) FROM cairn.history WHERE id > ?", historyBefore);
     }
 }

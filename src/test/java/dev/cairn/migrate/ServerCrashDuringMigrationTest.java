@@ -2,7 +2,6 @@ package dev.cairn.migrate;
 
 import dev.cairn.api.CairnConfig;
 import dev.cairn.testing.Backend;
-import dev.cairn.testing.Processes;
 import dev.cairn.testing.ServerFaults;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -11,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
@@ -19,9 +17,9 @@ import static dev.cairn.migrate.FaultRun.V1;
 import static dev.cairn.migrate.FaultRun.V4;
 import static dev.cairn.migrate.MigratorOutput.assertFailedCleanly;
 import static dev.cairn.migrate.CutStepFixture.assertStepOfACutAndTheSameCommandFinishes;
-import static dev.cairn.migrate.MigratorSessions.awaitSession;
 import static dev.cairn.migrate.MigratorSessions.awaitSessionsAndLocksGone;
 import static dev.cairn.migrate.MigratorSessions.blockDataset;
+import static dev.cairn.migrate.MigratorSessions.startBlocked;
 import static dev.cairn.migrate.MigratorSessions.migratorSessions;
 import static dev.cairn.migrate.CutStepFixture.twoDatasetsAt010;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -60,18 +58,13 @@ class ServerCrashDuringMigrationTest {
 
     @Test
     void serverCrashesAtRandomMomentsLeaveEveryDatasetWholeAndTheSameCommandFinishes() throws Exception {
-        long began = System.nanoTime();
-        long seed = FaultRun.seed("cairn.test.crash.seed");
-        Random random = new Random(seed);
-        FaultRun h = new FaultRun("crash");
         // two big datasets, whose steps take long enough for a crash to land inside them
-        h.createDatasetsAsRelease010(random, "crash", 8, 8_000);
-        h.recordAndCalibrate();
+        FaultRun h = FaultRun.prepare("crash", "cairn.test.crash.seed", 8, 8_000);
 
-        Crash crash = new Crash(random, h.stats, h.current);
+        Crash crash = new Crash(h.random, h.stats, h.current);
         String[] last;
         try {
-            last = h.rounds(random, CRASHES, "crash", crash);
+            last = h.rounds(CRASHES, "crash", crash);
         } finally {
             ServerFaults.start(h.current); // whatever happened, the server runs for the tests after this one
         }
@@ -86,14 +79,14 @@ class ServerCrashDuringMigrationTest {
                         + " steps cut: dataset rolled back x%d, dataset committed x%d, database x%d; %d samples checked,"
                         + " %d lost or doubled; sessions and locks gone within %d ms; a crash took %d ms at most; clean"
                         + " runs up %d ms, down %d ms, start-up %d ms; %d s in all",
-                Backend.name(), seed, s.faults, s.upFaults, s.downFaults, h.datasets(), s.samples, s.finishedFirst,
+                Backend.name(), h.seed, s.faults, s.upFaults, s.downFaults, h.datasets(), s.samples, s.finishedFirst,
                 s.seenStartingWith("crash: "), s.seenStartingWith("restart "), s.seen("moment start-up"),
                 s.seen("moment timed"), s.seen("moment step"), s.seenStartingWith("exit "), s.slowestExit,
                 s.seen("db " + V1), s.seen("db " + V4), s.seen(V1), s.seen(V4), s.seen("after: nothing moved yet"),
                 s.seen("after: half done"), s.seen("after: all moved"), s.seen("cut rolled back"),
                 s.seen("cut committed"), s.seen("cut database"), s.samplesChecked, s.lostOrDoubled, s.slowestRelease,
                 crash.slowestCrash, h.upMillis, h.downMillis, h.startMillis,
-                TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - began)));
+                TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - h.began)));
         assertThat(s.faults).isEqualTo(CRASHES);
     }
 
@@ -177,8 +170,7 @@ class ServerCrashDuringMigrationTest {
         Connection blocker = blockDataset(config, "a");
         try {
             // one dataset at a time, so that b waits behind a
-            p = Processes.start(config, Map.of(), out, "migrate", "--all", "--workers", "1");
-            awaitSession(config, "wait_event_type = 'Lock' AND application_name LIKE 'cairn %'");
+            p = startBlocked(config, out, "migrate", "--all", "--workers", "1");
             ServerFaults.crash(config);
         } finally {
             try {
