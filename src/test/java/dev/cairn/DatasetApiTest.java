@@ -2,7 +2,6 @@ package dev.cairn;
 
 import dev.cairn.api.AlreadyExistsException;
 import dev.cairn.api.BoundingBox;
-import dev.cairn.api.CairnConfig;
 import dev.cairn.api.Classification;
 import dev.cairn.api.Dataset;
 import dev.cairn.api.DatasetInfo;
@@ -17,8 +16,7 @@ import dev.cairn.api.NotFoundException;
 import dev.cairn.api.Query;
 import dev.cairn.api.Sample;
 import dev.cairn.testing.Backend;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import dev.cairn.testing.OnAFreshDatabase;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
@@ -33,21 +31,7 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class DatasetApiTest {
-
-    private CairnConfig config;
-    private Cairn cairn;
-
-    @BeforeEach
-    void open() {
-        config = Backend.fresh();
-        cairn = Cairn.open(config);
-    }
-
-    @AfterEach
-    void close() {
-        cairn.close();
-    }
+class DatasetApiTest extends OnAFreshDatabase {
 
     private static Sample cat(int i) {
         return Sample.of("/data/img" + i + ".jpg").withTags(i % 2 == 0 ? "train" : "val")

@@ -2,7 +2,6 @@ package dev.cairn;
 
 import dev.cairn.api.AlreadyExistsException;
 import dev.cairn.api.BoundingBox;
-import dev.cairn.api.CairnConfig;
 import dev.cairn.api.Classification;
 import dev.cairn.api.Dataset;
 import dev.cairn.api.Detection;
@@ -14,8 +13,7 @@ import dev.cairn.api.Query;
 import dev.cairn.api.Sample;
 import dev.cairn.store.JsonLines;
 import dev.cairn.testing.Backend;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import dev.cairn.testing.OnAFreshDatabase;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
@@ -28,21 +26,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class JsonLinesTest {
-
-    private CairnConfig config;
-    private Cairn cairn;
-
-    @BeforeEach
-    void open() {
-        config = Backend.fresh();
-        cairn = Cairn.open(config);
-    }
-
-    @AfterEach
-    void close() {
-        cairn.close();
-    }
+class JsonLinesTest extends OnAFreshDatabase {
 
     private String export(String name) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();

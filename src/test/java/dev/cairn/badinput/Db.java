@@ -3,13 +3,11 @@ package dev.cairn.badinput;
 import dev.cairn.api.CairnConfig;
 import dev.cairn.api.DatabaseUri;
 import dev.cairn.testing.Backend;
+import dev.cairn.testing.Queries;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -83,23 +81,16 @@ public record Db(String label, CairnConfig config) {
 
     /** The first column of every row of a query, as text, run as a superuser. */
     public List<String> query(String sql, Object... params) throws SQLException {
-        try (Connection c = Backend.raw(config); PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < params.length; i++) {
-                ps.setObject(i + 1, params[i]);
-            }
-            List<String> out = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(rs.getString(1));
-                }
-            }
-            return out;
+        try (Connection c = Backend.raw(config)) {
+            return Queries.strings(c, sql, params);
         }
     }
 
     /** The id of a dataset, which names its sample table. */
     public long datasetId(String name) throws SQLException {
-        return Long.parseLong(query("SELECT id FROM cairn.datasets WHERE name = ?", name).get(0));
+        try (Connection c = Backend.raw(config)) {
+            return Queries.datasetId(c, name);
+        }
     }
 
     public String checksum() throws SQLException {

@@ -10,7 +10,6 @@ import dev.cairn.api.Feedback;
 import dev.cairn.api.Metadata;
 import dev.cairn.api.Release;
 import dev.cairn.api.Revision;
-import dev.cairn.api.RevisionContext;
 import dev.cairn.api.Sample;
 import dev.cairn.api.Version;
 import dev.cairn.migrate.MigrationRequest;
@@ -30,7 +29,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -39,6 +37,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
+
+import static dev.cairn.testing.Revisions.renameFieldInSchema;
 
 /**
  * Cairn's benchmark: builds its data on a fresh embedded database, measures each figure of the
@@ -81,26 +81,15 @@ public final class Benchmark {
         revisions.add(Revision.dataset("0.9.0", "benchmark: the field 'old' is renamed 'new'").compatible(false)
                 .up(ctx -> {
                     ctx.updateSamples(RENAME, "fields -> 'old' IS NOT NULL");
-                    renameInSchema(ctx, "old", "new");
+                    renameFieldInSchema(ctx, "old", "new");
                 })
                 .down(ctx -> {
                     ctx.updateSamples(RENAME_BACK, "fields -> 'new' IS NOT NULL");
-                    renameInSchema(ctx, "new", "old");
+                    renameFieldInSchema(ctx, "new", "old");
                 }).build());
         List<Release> releases = new ArrayList<>(CairnModel.shipped().releases());
         releases.add(Release.of("0.9.0", "0.9.0"));
         return DataModel.of(revisions, releases);
-    }
-
-    private static void renameInSchema(RevisionContext ctx, String from, String to) throws SQLException {
-        try (PreparedStatement ps = ctx.connection().prepareStatement("UPDATE cairn.datasets SET fields ="
-                + " (SELECT coalesce(jsonb_agg(CASE WHEN f ->> 'name' = ? THEN jsonb_set(f, '{name}', to_jsonb(?::text))"
-                + " ELSE f END ORDER BY o), '[]') FROM jsonb_array_elements(fields) WITH ORDINALITY AS e(f, o)) WHERE id = ?")) {
-            ps.setString(1, from);
-            ps.setString(2, to);
-            ps.setLong(3, ctx.datasetId());
-            ps.executeUpdate();
-        }
     }
 
     /** The measurements, in the order they run (later ones use data the earlier ones built); {@code --only} takes their names. */

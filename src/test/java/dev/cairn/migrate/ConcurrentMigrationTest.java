@@ -8,6 +8,7 @@ import dev.cairn.api.Sample;
 import dev.cairn.api.Version;
 import dev.cairn.testing.Backend;
 import dev.cairn.testing.Processes;
+import dev.cairn.testing.Queries;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -56,7 +57,7 @@ class ConcurrentMigrationTest {
             }
             assertThat(old.datasets()).allMatch(d -> d.version().toString().equals("0.1.0"));
         }
-        assertThat(Stored.databaseVersion(config)).isEqualTo("0.1.0");
+        assertThat(Queries.databaseVersion(config)).isEqualTo("0.1.0");
         return written;
     }
 
@@ -65,7 +66,7 @@ class ConcurrentMigrationTest {
             MigrationResult r = m.migrate(MigrationRequest.database().to(V040));
             assertThat(r.complete()).as(r.summary()).isTrue();
         }
-        assertThat(Stored.databaseVersion(config)).isEqualTo("0.4.0");
+        assertThat(Queries.databaseVersion(config)).isEqualTo("0.4.0");
     }
 
     /**
@@ -88,7 +89,7 @@ class ConcurrentMigrationTest {
                         });
                 assertThat(history).as("the history of %s: one migration, the others found it done", name)
                         .allMatch(h -> h.outcome().equals("ok") || h.outcome().equals("skipped"));
-                assertThat(Stored.datasetVersion(config, name)).isEqualTo("0.4.0");
+                assertThat(Queries.datasetVersion(config, name)).isEqualTo("0.4.0");
                 Fixtures.assertStoredAsCorners(config, name, e.getValue());
                 Fixtures.assertHolds(reader, name, e.getValue());
             }
@@ -245,7 +246,7 @@ class ConcurrentMigrationTest {
         Map<String, List<Sample>> written = outdated(config, 5, 400);
         List<String> names = new ArrayList<>(written.keySet());
 
-        if (Stored.query(config, c -> Stored.string(c, "SELECT policy FROM cairn.database")).equals("manual")) {
+        if (Queries.query(config, c -> Queries.string(c, "SELECT policy FROM cairn.database")).equals("manual")) {
             // a shared server's database (policy manual) moves only by an admin's 'cairn migrate', and
             // until it does, clients of 0.4.0 are refused: the admin moves the database first
             migrateDatabaseOnly(config);
@@ -266,7 +267,7 @@ class ConcurrentMigrationTest {
                         List.of(), LoadDatasetsMain.class.getName(), out, args.toArray(String[]::new)));
             }
             awaitAll(outputs, "READY", processes);
-            assertThat(Stored.databaseVersion(config)).as("the database, upgraded by a loader on connecting"
+            assertThat(Queries.databaseVersion(config)).as("the database, upgraded by a loader on connecting"
                     + " (policy auto) or by the admin (policy manual)").isEqualTo("0.4.0");
             List<Future<Map<String, Map<String, Sample>>>> loads = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
@@ -289,7 +290,7 @@ class ConcurrentMigrationTest {
                 processes.add(Processes.start(config, Map.of("CAIRN_DATABASE_ADMIN", "true"), adminOut,
                         "migrate", "--all"));
             }
-            waitUntil(() -> !Stored.query(config, c -> Stored.string(c, "SELECT count(*) FROM cairn.history"
+            waitUntil(() -> !Queries.query(config, c -> Queries.string(c, "SELECT count(*) FROM cairn.history"
                     + " WHERE dataset_id IS NOT NULL AND command LIKE 'cairn migrate --all%'")).equals("0"),
                     "an admin's first dataset step begins");
             Files.writeString(go, "go");

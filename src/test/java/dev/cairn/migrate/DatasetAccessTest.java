@@ -19,6 +19,7 @@ import dev.cairn.store.CairnModel;
 import dev.cairn.testing.Backend;
 import dev.cairn.testing.Cli;
 import dev.cairn.testing.Logins;
+import dev.cairn.testing.Queries;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -341,14 +342,8 @@ class DatasetAccessTest {
         }
     }
 
-    private long datasetId(String name) throws SQLException {
-        try (Connection c = Backend.raw(superuser); var ps = c.prepareStatement("SELECT id FROM cairn.datasets WHERE name = ?")) {
-            ps.setString(1, name);
-            try (var rs = ps.executeQuery()) {
-                assertThat(rs.next()).as("dataset " + name).isTrue();
-                return rs.getLong(1);
-            }
-        }
+    private long datasetId(String name) {
+        return Queries.datasetId(superuser, name);
     }
 
     private static long count(Statement s, String sql) throws SQLException {

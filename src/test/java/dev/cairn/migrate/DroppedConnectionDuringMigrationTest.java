@@ -3,7 +3,6 @@ package dev.cairn.migrate;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cairn.Cairn;
 import dev.cairn.api.CairnConfig;
-import dev.cairn.api.Sample;
 import dev.cairn.testing.Backend;
 import dev.cairn.testing.Cli;
 import dev.cairn.testing.Processes;
@@ -12,7 +11,6 @@ import org.junit.jupiter.api.Test;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -22,19 +20,19 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
-import static dev.cairn.migrate.FaultHarness.JSON;
-import static dev.cairn.migrate.FaultHarness.PROCESS_TIMEOUT_SECONDS;
-import static dev.cairn.migrate.FaultHarness.V1;
-import static dev.cairn.migrate.FaultHarness.V4;
-import static dev.cairn.migrate.FaultHarness.assertFailedCleanly;
-import static dev.cairn.migrate.FaultHarness.assertStepOfACutAndTheSameCommandFinishes;
-import static dev.cairn.migrate.FaultHarness.awaitSession;
-import static dev.cairn.migrate.FaultHarness.awaitSessionsAndLocksGone;
-import static dev.cairn.migrate.FaultHarness.blockDataset;
-import static dev.cairn.migrate.Stored.datasetVersion;
-import static dev.cairn.migrate.FaultHarness.migratorSessions;
-import static dev.cairn.migrate.FaultHarness.terminate;
-import static dev.cairn.migrate.FaultHarness.twoDatasetsAt010;
+import static dev.cairn.migrate.FaultRun.PROCESS_TIMEOUT_SECONDS;
+import static dev.cairn.migrate.FaultRun.V1;
+import static dev.cairn.migrate.FaultRun.V4;
+import static dev.cairn.migrate.MigratorOutput.assertFailedCleanly;
+import static dev.cairn.migrate.CutStepFixture.assertStepOfACutAndTheSameCommandFinishes;
+import static dev.cairn.migrate.MigratorSessions.awaitSessionsAndLocksGone;
+import static dev.cairn.migrate.MigratorSessions.blockDataset;
+import static dev.cairn.migrate.MigratorSessions.startBlocked;
+import static dev.cairn.testing.Queries.datasetVersion;
+import static dev.cairn.migrate.MigratorSessions.migratorSessions;
+import static dev.cairn.migrate.MigratorSessions.terminate;
+import static dev.cairn.migrate.CutStepFixture.twoDatasetsAt010;
+import static dev.cairn.testing.Json.parse;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
@@ -47,7 +45,7 @@ import static org.assertj.core.api.Assertions.fail;
  * busy (running a statement or inside a transaction), the one that holds the migration lock,
  * one at random, or all of them. The migrator must then end by itself within a bound (no hang),
  * with exit status 1 or 5 and a message in plain words (or 0, when what it had left to do was
- * done all the same), and leave what {@link FaultHarness#checkAfter} checks: every dataset whole
+ * done all the same), and leave what {@link AfterRunChecks#checkAfter} checks: every dataset whole
  * at its old or new version with exactly its known-good content, nothing ahead of the database, no
  * lock or session behind, {@code cairn migrate --info} answering and telling the truth. The same
  * command then finishes the job.
@@ -63,20 +61,14 @@ class DroppedConnectionDuringMigrationTest {
 
     @Test
     void droppedConnectionsAtRandomMomentsFailTheMigratorCleanlyAndLeaveEveryDatasetWhole() throws Exception {
-        long began = System.nanoTime();
-        long seed = Long.getLong("cairn.test.drop.seed", new Random().nextLong());
-        Random random = new Random(seed);
-        FaultHarness h = new FaultHarness(Backend.freshBuilder().admin(true).build(), "drop");
         // two big datasets, whose steps take long enough for a drop to land inside them
-        h.createDatasetsAsRelease010(random, "drop", 8, 8_000);
-        h.recordAndCalibrate();
+        FaultRun h = FaultRun.prepare("drop", "cairn.test.drop.seed", 8, 8_000);
 
-        Drop drop = new Drop(random, h.stats);
-        String[] last = h.rounds(random, DROPS, "drop",
-                (command, target, before, moment) -> h.faultOnce(command, target, before, moment, drop));
+        Drop drop = new Drop(h.random, h.stats);
+        String[] last = h.rounds(DROPS, "drop", drop);
         h.finish(last);
 
-        FaultHarness.Stats s = h.stats;
+        FaultStats s = h.stats;
         System.out.println(String.format("DroppedConnectionDuringMigrationTest [%s, seed %d]: %d drops (%d up, %d down)"
                         + " on %d datasets / %d samples; %d runs finished before their drop; sessions dropped: %s;"
                         + " moments: start-up x%d, timed x%d, at a step x%d; the migrator then exited with %s, within"
@@ -85,13 +77,13 @@ class DroppedConnectionDuringMigrationTest {
                         + " dataset rolled back x%d, dataset committed x%d, database x%d; %d samples checked, %d lost or"
                         + " doubled; sessions and locks gone within %d ms; clean runs up %d ms, down %d ms, start-up %d"
                         + " ms; %d s in all",
-                Backend.name(), seed, s.faults, s.upFaults, s.downFaults, h.datasets(), s.samples, s.finishedFirst,
+                Backend.name(), h.seed, s.faults, s.upFaults, s.downFaults, h.datasets(), s.samples, s.finishedFirst,
                 s.seenStartingWith("drop "), s.seen("moment start-up"), s.seen("moment timed"), s.seen("moment step"),
                 s.seenStartingWith("exit "), s.slowestExit, s.seen("db " + V1), s.seen("db " + V4), s.seen(V1),
                 s.seen(V4), s.seen("after: nothing moved yet"), s.seen("after: half done"), s.seen("after: all moved"),
                 s.seen("cut rolled back"), s.seen("cut committed"), s.seen("cut database"), s.samplesChecked,
                 s.lostOrDoubled, s.slowestRelease, h.upMillis, h.downMillis, h.startMillis,
-                TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - began)));
+                TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - h.began)));
         assertThat(s.faults).isEqualTo(DROPS);
     }
 
@@ -102,13 +94,13 @@ class DroppedConnectionDuringMigrationTest {
     private static final List<String> WAYS = List.of("busy", "lock holder", "one", "all");
 
     /** Terminates some of the migrator's sessions, chosen each of the four ways in turn. */
-    private static final class Drop implements FaultHarness.Fault {
+    private static final class Drop implements Fault {
         private final Random random;
-        private final FaultHarness.Stats stats;
+        private final FaultStats stats;
         private long struckAt;
         private int turn;
 
-        Drop(Random random, FaultHarness.Stats stats) {
+        Drop(Random random, FaultStats stats) {
             this.random = random;
             this.stats = stats;
             this.turn = random.nextInt(WAYS.size());
@@ -126,8 +118,8 @@ class DroppedConnectionDuringMigrationTest {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(PROCESS_TIMEOUT_SECONDS);
             // at the moment, or as soon after it as the migrator has such a session
             while (p.isAlive() && System.nanoTime() < deadline) {
-                List<FaultHarness.Session> sessions = migratorSessions(c);
-                List<FaultHarness.Session> chosen = switch (which) {
+                List<MigratorSessions.Session> sessions = migratorSessions(c);
+                List<MigratorSessions.Session> chosen = switch (which) {
                     case "busy" -> sessions.stream().filter(s -> !s.state().equals("idle")).toList();
                     case "lock holder" -> sessions.stream().filter(s -> s.holdsMigrationLock()).toList();
                     case "one" -> sessions.isEmpty() ? List.of()
@@ -135,7 +127,7 @@ class DroppedConnectionDuringMigrationTest {
                     default -> sessions;
                 };
                 List<String> dropped = new ArrayList<>();
-                for (FaultHarness.Session s : chosen) {
+                for (MigratorSessions.Session s : chosen) {
                     if (terminate(c, s.pid())) {
                         dropped.add(s.toString());
                     }
@@ -180,10 +172,9 @@ class DroppedConnectionDuringMigrationTest {
         Process p;
         try (Connection blocker = blockDataset(config, "a")) {
             // one dataset at a time, so that b waits behind a
-            p = Processes.start(config, Map.of(), out, "migrate", "--all", "--workers", "1");
-            awaitSession(config, "wait_event_type = 'Lock' AND application_name LIKE 'cairn %'");
+            p = startBlocked(config, out, "migrate", "--all", "--workers", "1");
             try (Connection c = Backend.raw(config)) {
-                List<FaultHarness.Session> waiting = migratorSessions(c).stream()
+                List<MigratorSessions.Session> waiting = migratorSessions(c).stream()
                         .filter(s -> s.query().startsWith("LOCK TABLE")).toList();
                 assertThat(waiting).hasSize(1);
                 assertThat(terminate(c, waiting.get(0).pid())).isTrue();
@@ -193,7 +184,7 @@ class DroppedConnectionDuringMigrationTest {
         }
         String output = Files.readString(out);
         assertThat(p.exitValue()).as(output).isEqualTo(1);
-        assertFailedCleanly("dropped step", p.exitValue(), output, FaultHarness.UP);
+        assertFailedCleanly("dropped step", p.exitValue(), output, FaultRun.UP);
         assertThat(output).contains("dataset 'a'").contains("lost the connection to the database while migrating the"
                 + " dataset 'a'");
         awaitSessionsAndLocksGone(config, "after the dropped step");
@@ -220,8 +211,7 @@ class DroppedConnectionDuringMigrationTest {
         Process p;
         try (Connection blocker = blockDataset(config, "a")) {
             // one dataset at a time, so that b's step has not begun when the lock is lost
-            p = Processes.start(config, Map.of(), out, "migrate", "--all", "--workers", "1");
-            awaitSession(config, "wait_event_type = 'Lock' AND application_name LIKE 'cairn %'");
+            p = startBlocked(config, out, "migrate", "--all", "--workers", "1");
             dropTheLockHolder(config);
             blocker.rollback();
         }
@@ -250,8 +240,7 @@ class DroppedConnectionDuringMigrationTest {
         Process first;
         Process second;
         try (Connection blocker = blockDataset(config, "a")) {
-            first = Processes.start(config, Map.of(), out, "migrate", "--all");
-            awaitSession(config, "wait_event_type = 'Lock' AND application_name LIKE 'cairn %'");
+            first = startBlocked(config, out, "migrate", "--all");
             dropTheLockHolder(config);
             second = Processes.start(config, Map.of(), out2, "migrate", "--all", "-v", V1);
             // until the second admin has ended, says it waits, or waits for a lock beside the first
@@ -271,7 +260,7 @@ class DroppedConnectionDuringMigrationTest {
         assertThat(second.waitFor(EXIT_TIMEOUT_SECONDS, TimeUnit.SECONDS)).isTrue();
         String both = "first (exit " + first.exitValue() + "):\n" + Files.readString(out) + "second (exit "
                 + second.exitValue() + "):\n" + Files.readString(out2);
-        JsonNode info = JSON.readTree(Cli.run(config, "migrate", "--info", "--json").out());
+        JsonNode info = parse(Cli.run(config, "migrate", "--info", "--json").out());
         String database = info.path("database_state").path("version").asText();
         for (JsonNode d : info.path("datasets")) {
             assertThat(dev.cairn.api.Version.parse(d.path("version").asText())
@@ -296,12 +285,11 @@ class DroppedConnectionDuringMigrationTest {
         Path out = Files.createTempFile(Backend.scratch("drop"), "idle", ".txt");
         Process p;
         try (Connection blocker = blockDataset(config, "a")) {
-            p = Processes.start(config, Map.of(), out, "migrate", "--all");
-            awaitSession(config, "wait_event_type = 'Lock' AND application_name LIKE 'cairn %'");
+            p = startBlocked(config, out, "migrate", "--all");
             Thread.sleep(2500);
             try (Connection c = Backend.raw(config)) {
                 assertThat(migratorSessions(c)).as("the lock session outlives the idle timeout")
-                        .anyMatch(FaultHarness.Session::holdsMigrationLock);
+                        .anyMatch(MigratorSessions.Session::holdsMigrationLock);
             }
             blocker.rollback();
         }
@@ -324,8 +312,8 @@ class DroppedConnectionDuringMigrationTest {
     /** Terminates the session that holds the migration lock, and waits until it is gone. */
     private static void dropTheLockHolder(CairnConfig config) throws Exception {
         try (Connection c = Backend.raw(config)) {
-            List<FaultHarness.Session> holders = migratorSessions(c).stream()
-                    .filter(FaultHarness.Session::holdsMigrationLock).toList();
+            List<MigratorSessions.Session> holders = migratorSessions(c).stream()
+                    .filter(MigratorSessions.Session::holdsMigrationLock).toList();
             assertThat(holders).as("one session holds the migration lock").hasSize(1);
             assertThat(terminate(c, holders.get(0).pid())).isTrue();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);

@@ -1,8 +1,6 @@
 package dev.cairn.migrate;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cairn.Cairn;
 import dev.cairn.api.BoundingBox;
 import dev.cairn.api.CairnConfig;
@@ -12,6 +10,8 @@ import dev.cairn.api.Detection;
 import dev.cairn.api.Detections;
 import dev.cairn.api.Metadata;
 import dev.cairn.api.Sample;
+import dev.cairn.testing.Json;
+import dev.cairn.testing.Queries;
 
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -33,9 +33,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Samples, digests and checks that the concurrency tests share with the processes they start. */
 final class Fixtures {
-
-    private static final ObjectMapper DECIMALS = new ObjectMapper()
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
     private Fixtures() {
     }
@@ -106,16 +103,11 @@ final class Fixtures {
      * written: {@code [x, y, x + w, y + h]}, converted once.
      */
     static void assertStoredAsCorners(CairnConfig config, String name, List<Sample> written) {
-        Map<String, String> stored = Stored.sampleFields(config, Stored.datasetId(config, name));
+        Map<String, String> stored = Stored.sampleFields(config, Queries.datasetId(config, name));
         assertThat(stored.keySet()).as("the samples stored in %s", name)
                 .containsExactlyInAnyOrderElementsOf(written.stream().map(Sample::id).toList());
         for (Sample s : written) {
-            JsonNode boxes;
-            try {
-                boxes = DECIMALS.readTree(stored.get(s.id())).get("boxes").get("detections");
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
+            JsonNode boxes = Json.parse(stored.get(s.id())).get("boxes").get("detections");
             List<Detection> detections = ((Detections) s.get("boxes")).detections();
             assertThat(boxes.size()).isEqualTo(detections.size());
             for (int i = 0; i < detections.size(); i++) {

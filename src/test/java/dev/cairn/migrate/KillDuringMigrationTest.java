@@ -14,15 +14,14 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
-import static dev.cairn.migrate.FaultHarness.JSON;
-import static dev.cairn.migrate.FaultHarness.V1;
-import static dev.cairn.migrate.FaultHarness.V4;
-import static dev.cairn.migrate.FaultHarness.awaitSession;
-import static dev.cairn.migrate.FaultHarness.awaitSessionsAndLocksGone;
-import static dev.cairn.migrate.FaultHarness.table;
+import static dev.cairn.migrate.FaultRun.V1;
+import static dev.cairn.migrate.FaultRun.V4;
+import static dev.cairn.migrate.MigratorSessions.awaitSession;
+import static dev.cairn.migrate.MigratorSessions.awaitSessionsAndLocksGone;
+import static dev.cairn.migrate.MigratorSessions.blockDataset;
+import static dev.cairn.testing.Json.parse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -37,7 +36,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  *
  * <p>{@code -Dcairn.test.kills=N} asks for N kills (default 20); {@code -Dcairn.test.kill.seed=S}
  * replays a run (the seed is printed). The datasets, known-good copies, rounds and checks are
- * {@link FaultHarness}'s, shared with {@link ServerCrashDuringMigrationTest} and
+ * {@link FaultRun}'s, shared with {@link ServerCrashDuringMigrationTest} and
  * {@link DroppedConnectionDuringMigrationTest}.
  */
 class KillDuringMigrationTest {
@@ -46,15 +45,10 @@ class KillDuringMigrationTest {
 
     @Test
     void sigkillAtRandomMomentsLeavesEveryDatasetWholeAndNoLockBehind() throws Exception {
-        long began = System.nanoTime();
-        long seed = Long.getLong("cairn.test.kill.seed", new Random().nextLong());
-        Random random = new Random(seed);
-        FaultHarness h = new FaultHarness(Backend.freshBuilder().admin(true).build(), "kill");
         // three big datasets, so that kills land inside their steps as well as between steps
-        h.createDatasetsAsRelease010(random, "kill", 14, 6_000);
-        h.recordAndCalibrate();
+        FaultRun h = FaultRun.prepare("kill", "cairn.test.kill.seed", 14, 6_000);
 
-        FaultHarness.Fault kill = new FaultHarness.Fault() {
+        Fault kill = new Fault() {
             @Override
             public String name() {
                 return "SIGKILL";
@@ -76,13 +70,12 @@ class KillDuringMigrationTest {
                 return true;
             }
         };
-        String[] last = h.rounds(random, KILLS, "kill",
-                (command, target, before, moment) -> h.faultOnce(command, target, before, moment, kill));
+        String[] last = h.rounds(KILLS, "kill", kill);
 
         // The same command, run again to the end, finishes the job; then the way back does too.
         h.finish(last);
 
-        FaultHarness.Stats stats = h.stats;
+        FaultStats stats = h.stats;
         System.out.println(String.format("KillDuringMigrationTest [%s, seed %d]: %d kills (%d up, %d down) on %d"
                         + " datasets / %d samples; %d runs finished before their kill; kill moments: start-up x%d,"
                         + " timed x%d, at a step x%d; after the kills the database was at 0.1.0 x%d, 0.4.0 x%d and"
@@ -91,7 +84,7 @@ class KillDuringMigrationTest {
                         + " database x%d; %d samples checked, %d lost or doubled; locks gone within %d ms; stored text"
                         + " forms at 0.1.0: %s, at 0.4.0: %s; clean runs up %d ms, down %d ms, start-up %d ms; %d s in"
                         + " all",
-                Backend.name(), seed, stats.faults, stats.upFaults, stats.downFaults, h.datasets(), stats.samples,
+                Backend.name(), h.seed, stats.faults, stats.upFaults, stats.downFaults, h.datasets(), stats.samples,
                 stats.finishedFirst, stats.seen("moment start-up"), stats.seen("moment timed"),
                 stats.seen("moment step"),
                 stats.seen("db " + V1), stats.seen("db " + V4), stats.seen(V1), stats.seen(V4),
@@ -99,7 +92,7 @@ class KillDuringMigrationTest {
                 stats.seen("cut rolled back"), stats.seen("cut committed"), stats.seen("cut database"),
                 stats.samplesChecked, stats.lostOrDoubled, stats.slowestRelease, h.rawForms(V1), h.rawForms(V4),
                 h.upMillis, h.downMillis, h.startMillis,
-                TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - began)));
+                TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - h.began)));
     }
 
     // ---------------------------------------------------------------------------------------
@@ -116,7 +109,7 @@ class KillDuringMigrationTest {
 
         Cli.Result up = Cli.run(config, "migrate", "--all");
         assertThat(up.exit()).as(up.toString()).isZero();
-        JsonNode db = JSON.readTree(Cli.run(config, "migrate", "--info", "--json").out()).path("database_state");
+        JsonNode db = parse(Cli.run(config, "migrate", "--info", "--json").out()).path("database_state");
         assertThat(db.path("version").asText()).isEqualTo(V4);
         assertThat(db.has("migration")).isFalse();
         assertThat(db.path("pinned").asBoolean())
@@ -134,7 +127,7 @@ class KillDuringMigrationTest {
 
         Cli.Result again = Cli.run(config, "migrate", "--all");
         assertThat(again.exit()).as(again.toString()).isZero();
-        JsonNode json = JSON.readTree(Cli.run(config, "migrate", "--info", "--json").out());
+        JsonNode json = parse(Cli.run(config, "migrate", "--info", "--json").out());
         assertThat(json.path("datasets").findValuesAsText("version")).containsExactly(V4);
         assertThat(json.path("database_state").has("migration")).isFalse();
         assertThat(Cli.run(config, "migrate", "--info").out()).as("the job is done: nothing is left to finish")
@@ -169,7 +162,7 @@ class KillDuringMigrationTest {
             rs.next();
             assertThat(rs.getString(1)).as("the step committed before the kill took effect").isEqualTo(V4);
         }
-        JsonNode history = JSON.readTree(Cli.run(config, "migrate", "--history", "--json").out());
+        JsonNode history = parse(Cli.run(config, "migrate", "--history", "--json").out());
         assertThat(history).filteredOn(h -> "a".equals(h.path("dataset").asText()))
                 .extracting(h -> h.path("outcome").asText())
                 .as("the history of a step whose work was kept").containsExactly("ok");
@@ -183,14 +176,7 @@ class KillDuringMigrationTest {
      */
     private static void killWhileWaitingForDataset(CairnConfig config, String dataset, String... args)
             throws Exception {
-        try (Connection blocker = Backend.raw(config); Statement s = blocker.createStatement()) {
-            long id;
-            try (ResultSet rs = s.executeQuery("SELECT id FROM cairn.datasets WHERE name = '" + dataset + "'")) {
-                assertThat(rs.next()).isTrue();
-                id = rs.getLong(1);
-            }
-            blocker.setAutoCommit(false);
-            s.execute("LOCK TABLE " + table(id) + " IN ACCESS SHARE MODE");
+        try (Connection blocker = blockDataset(config, dataset)) {
             Process p = Processes.start(config, Map.of(), Files.createTempFile(Backend.scratch("kill"), "blocked",
                     ".txt"), args);
             awaitSession(config, "wait_event_type = 'Lock'");

@@ -16,6 +16,7 @@ import dev.cairn.api.Sample;
 import dev.cairn.api.Version;
 import dev.cairn.store.CairnModel;
 import dev.cairn.testing.Backend;
+import dev.cairn.testing.Queries;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -129,7 +130,7 @@ class OtherDatasetsStayUsableTest {
     private static void awaitSleeping(CairnConfig config) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (true) {
-            String n = Stored.query(config, c -> Stored.string(c, "SELECT count(*) FROM pg_stat_activity WHERE"
+            String n = Queries.query(config, c -> Queries.string(c, "SELECT count(*) FROM pg_stat_activity WHERE"
                     + " datname = current_database() AND state = 'active' AND query LIKE 'SELECT pg_sleep%'"));
             if (!n.equals("0")) {
                 return;
@@ -222,7 +223,7 @@ class OtherDatasetsStayUsableTest {
                 .allSatisfy((op, ms) -> assertThat(ms).as(op).isLessThan(QUICK_MILLIS));
         assertThat(migration.isDone()).as("the slow migration still running when the other datasets were used"
                 + " (else this test proved nothing): %s", took).isFalse();
-        assertThat(Stored.datasetVersion(config, "slow one")).isEqualTo("0.4.0");
+        assertThat(Queries.datasetVersion(config, "slow one")).isEqualTo("0.4.0");
         assertThat(waitingReader.isDone()).as("a reader of the migrating dataset waits").isFalse();
         assertThat(waitingLoader.isDone()).as("a loader of the migrating dataset waits").isFalse();
         assertThat(waitingWriter.isDone()).as("a writer of the migrating dataset waits").isFalse();
@@ -236,7 +237,7 @@ class OtherDatasetsStayUsableTest {
         assertThat(waitingReader.get(60, TimeUnit.SECONDS)).isEqualTo(200L);
         assertThat(waitingLoader.get(60, TimeUnit.SECONDS).version()).isEqualTo(V090);
         assertThat(waitingWriter.get(60, TimeUnit.SECONDS)).isEqualTo(late);
-        assertThat(Stored.datasetVersion(config, "slow one")).isEqualTo("0.9.0");
+        assertThat(Queries.datasetVersion(config, "slow one")).isEqualTo("0.9.0");
 
         // and everything written meanwhile is there
         List<Sample> expectedSlow = new ArrayList<>(slow);
@@ -273,7 +274,7 @@ class OtherDatasetsStayUsableTest {
         Future<MigrationResult> migration = threads.submit(() -> migrator.migrate(MigrationRequest.all().to(V090)
                 .workers(1)));
         awaitSleeping(config);
-        assertThat(Stored.databaseVersion(config)).isEqualTo("0.9.0");
+        assertThat(Queries.databaseVersion(config)).isEqualTo("0.9.0");
 
         Cairn current = quickly("open a client", () -> Cairn.open(config.toBuilder().admin(false).build(), model,
                 Feedback.NONE));
@@ -294,7 +295,7 @@ class OtherDatasetsStayUsableTest {
                 .extracting(s -> s.dataset().get() + " " + s.outcome())
                 .containsExactly("slow first DONE", "x SKIPPED", "y SKIPPED");
         for (String name : List.of("slow first", "x", "y")) {
-            assertThat(Stored.datasetVersion(config, name)).isEqualTo("0.9.0");
+            assertThat(Queries.datasetVersion(config, name)).isEqualTo("0.9.0");
             assertThat(migrator.history(100, name)).filteredOn(h -> h.outcome().equals("ok")).singleElement()
                     .satisfies(h -> assertThat(h.to()).isEqualTo("0.9.0"));
         }

@@ -1,8 +1,6 @@
 package dev.cairn.migrate;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cairn.Cairn;
 import dev.cairn.Migrations;
 import dev.cairn.api.BoundingBox;
@@ -21,6 +19,8 @@ import dev.cairn.api.Version;
 import dev.cairn.migrate.SampleArbitraries.DatasetSpec;
 import dev.cairn.store.CairnModel;
 import dev.cairn.testing.Backend;
+import dev.cairn.testing.Json;
+import dev.cairn.testing.Queries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
@@ -80,9 +80,6 @@ class RevisionRoundTripProperties {
     private static final AtomicInteger NAMES = new AtomicInteger();
     private static final Map<String, World> WORLDS = new ConcurrentHashMap<>();
 
-    private static final ObjectMapper DECIMALS = new ObjectMapper()
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
-
     /**
      * One database for one property, with the clients its tries share: the admin's
      * {@link Migrations} of this release, and clients of older releases that act exactly as
@@ -105,7 +102,7 @@ class RevisionRoundTripProperties {
          * of the property starts, if it is not there.
          */
         void startAt(Version v) {
-            if (!Stored.databaseVersion(config).equals(v.toString())) {
+            if (!Queries.databaseVersion(config).equals(v.toString())) {
                 migrations.migrate(MigrationRequest.all().to(v));
             }
         }
@@ -160,15 +157,15 @@ class RevisionRoundTripProperties {
         w.startAt(V010);
         String name = newName(spec);
         write(w.creator, name, spec);
-        long id = Stored.datasetId(w.config, name);
+        long id = Queries.datasetId(w.config, name);
         Snapshot before = Snapshot.of(w.config, name, id);
 
         migrate(w, MigrationRequest.database().to(V020));
         migrate(w, MigrationRequest.named(name).to(V020));
-        assertThat(Stored.datasetVersion(w.config, name)).isEqualTo("0.2.0");
+        assertThat(Queries.datasetVersion(w.config, name)).isEqualTo("0.2.0");
         assertThat(Stored.sampleContent(w.config, id)).as("revision 0.2.0 up leaves the samples' content as it was")
                 .isEqualTo(before.content());
-        List<String> timed = Stored.query(w.config, c -> Stored.strings(c, "SELECT count(*) FROM " + Stored.table(id)
+        List<String> timed = Queries.query(w.config, c -> Queries.strings(c, "SELECT count(*) FROM " + Queries.table(id)
                 + " WHERE created_at IS NOT NULL OR last_modified_at IS NOT NULL"));
         assertThat(timed).as("samples stored before 0.2.0 have no known creation or modification time")
                 .containsExactly("0");
@@ -178,7 +175,7 @@ class RevisionRoundTripProperties {
 
         migrate(w, MigrationRequest.named(name).to(V010));
         migrate(w, MigrationRequest.database().to(V010));
-        assertThat(Stored.datasetVersion(w.config, name)).isEqualTo("0.1.0");
+        assertThat(Queries.datasetVersion(w.config, name)).isEqualTo("0.1.0");
         Snapshot after = Snapshot.after(w.config, name, id);
         assertReadsBack(w.creator, name, spec, "after 0.2.0 up and down, through a 0.1.0 client");
         before.assertSameAs(after, loadInBetween, Compare.BYTES);
@@ -211,12 +208,12 @@ class RevisionRoundTripProperties {
         w.startAt(V030);
         String name = newName(spec);
         write(w.creator, name, spec);
-        long id = Stored.datasetId(w.config, name);
+        long id = Queries.datasetId(w.config, name);
         Snapshot before = Snapshot.of(w.config, name, id);
 
         migrate(w, MigrationRequest.database().to(V040));
         migrate(w, MigrationRequest.named(name).to(V040));
-        assertThat(Stored.datasetVersion(w.config, name)).isEqualTo("0.4.0");
+        assertThat(Queries.datasetVersion(w.config, name)).isEqualTo("0.4.0");
         assertCorners(spec, before.fields(), Stored.sampleFields(w.config, id));
         if (loadInBetween) {
             assertReadsBack(w.reader(null), name, spec, "at 0.4.0, through a 0.4.0 client");
@@ -224,7 +221,7 @@ class RevisionRoundTripProperties {
 
         migrate(w, MigrationRequest.named(name).to(V030));
         migrate(w, MigrationRequest.database().to(V030));
-        assertThat(Stored.datasetVersion(w.config, name)).isEqualTo("0.3.0");
+        assertThat(Queries.datasetVersion(w.config, name)).isEqualTo("0.3.0");
         Snapshot after = Snapshot.after(w.config, name, id);
         assertReadsBack(w.creator, name, spec, "after 0.4.0 up and down, through a 0.3.0 client");
         before.assertSameAs(after, loadInBetween, compare);
@@ -253,12 +250,12 @@ class RevisionRoundTripProperties {
         w.startAt(V040);
         String name = newName(spec);
         write(w.creator, name, spec);
-        long id = Stored.datasetId(w.config, name);
+        long id = Queries.datasetId(w.config, name);
         Snapshot before = Snapshot.of(w.config, name, id);
 
         migrate(w, MigrationRequest.named(name).to(V030));
         migrate(w, MigrationRequest.database().to(V030));
-        assertThat(Stored.datasetVersion(w.config, name)).isEqualTo("0.3.0");
+        assertThat(Queries.datasetVersion(w.config, name)).isEqualTo("0.3.0");
         assertCorners(spec, Stored.sampleFields(w.config, id), before.fields());
         if (loadInBetween) {
             assertReadsBack(w.reader("0.3.0"), name, spec, "at 0.3.0, through a 0.3.0 client");
@@ -266,7 +263,7 @@ class RevisionRoundTripProperties {
 
         migrate(w, MigrationRequest.database().to(V040));
         migrate(w, MigrationRequest.named(name).to(V040));
-        assertThat(Stored.datasetVersion(w.config, name)).isEqualTo("0.4.0");
+        assertThat(Queries.datasetVersion(w.config, name)).isEqualTo("0.4.0");
         Snapshot after = Snapshot.after(w.config, name, id);
         assertReadsBack(w.creator, name, spec, "after 0.4.0 down and up, through a 0.4.0 client");
         before.assertSameAs(after, loadInBetween, compare);
@@ -312,7 +309,7 @@ class RevisionRoundTripProperties {
              Migrations migrations = Migrations.open(config, Feedback.NONE)) {
             Dataset d = old.create("boxes");
             d.add(Sample.of("/a.jpg").with("boxes", Detections.of(Detection.of("cat", BoundingBox.of(0.1, 1e-7, 0.2, 0.5)))));
-            long id = Stored.datasetId(config, "boxes");
+            long id = Queries.datasetId(config, "boxes");
             List<String> before = Stored.sampleContent(config, id);
             assertThat(before.get(0)).as("stored as the shortest decimals").contains("[0.1, 0.0000001, 0.2, 0.5]");
 
@@ -351,7 +348,7 @@ class RevisionRoundTripProperties {
         List<String> catalog020 = Stored.catalog(w.config);
 
         migrate(w, MigrationRequest.all().to(V030));
-        assertThat(Stored.databaseVersion(w.config)).isEqualTo("0.3.0");
+        assertThat(Queries.databaseVersion(w.config)).isEqualTo("0.3.0");
         List<String> catalog030 = Stored.catalog(w.config);
         assertThat(catalog030).as("revision 0.3.0 adds cairn.saved_views").anyMatch(s -> s.startsWith("relation cairn.saved_views r"));
         Map<String, List<String>> at030 = Stored.contents(w.config, Stored.DATABASE_VERSION_COLUMNS, datasetsWithout);
@@ -365,7 +362,7 @@ class RevisionRoundTripProperties {
         }
 
         migrate(w, MigrationRequest.all().to(V020));
-        assertThat(Stored.databaseVersion(w.config)).isEqualTo("0.2.0");
+        assertThat(Queries.databaseVersion(w.config)).isEqualTo("0.2.0");
         assertThat(Stored.catalog(w.config)).as("the catalog after 0.3.0 up and down").isEqualTo(catalog020);
         assertThat(Stored.contents(w.config, Stored.DATABASE_VERSION_COLUMNS, datasetsWithout))
                 .as("every Cairn table after 0.3.0 up and down").isEqualTo(at020);
@@ -416,8 +413,8 @@ class RevisionRoundTripProperties {
             }
             migrate(migrations, MigrationRequest.database().to(Version.parse("0.9.0")));
             migrate(migrations, MigrationRequest.named("zz-goes-to-0.9.0").to(Version.parse("0.9.0")));
-            assertThat(Stored.datasetVersion(config, "zz-goes-to-0.9.0")).isEqualTo("0.9.0");
-            assertThat(Stored.datasetVersion(config, "aa-stays-at-0.4.0")).isEqualTo("0.4.0");
+            assertThat(Queries.datasetVersion(config, "zz-goes-to-0.9.0")).isEqualTo("0.9.0");
+            assertThat(Queries.datasetVersion(config, "aa-stays-at-0.4.0")).isEqualTo("0.4.0");
             String checksum = Backend.checksum(config);
 
             List<MigrationRequest> downs = List.of(
@@ -439,7 +436,7 @@ class RevisionRoundTripProperties {
                 assertThat(Backend.checksum(config)).as("the database after the refused " + down.command())
                         .isEqualTo(checksum);
             }
-            assertThat(Stored.datasetVersion(config, "aa-stays-at-0.4.0")).isEqualTo("0.4.0");
+            assertThat(Queries.datasetVersion(config, "aa-stays-at-0.4.0")).isEqualTo("0.4.0");
         }
     }
 
@@ -462,7 +459,7 @@ class RevisionRoundTripProperties {
         try (Cairn cairn = Cairn.open(config); Migrations migrations = Migrations.open(config, model, Feedback.NONE)) {
             cairn.create("a").add(Sample.of("/a.jpg"));
             migrate(migrations, MigrationRequest.all().to(Version.parse("0.9.0")));
-            assertThat(Stored.databaseVersion(config)).isEqualTo("0.9.0");
+            assertThat(Queries.databaseVersion(config)).isEqualTo("0.9.0");
             String checksum = Backend.checksum(config);
             for (MigrationRequest down : List.of(MigrationRequest.database().to(V040),
                     MigrationRequest.all().to(V010))) {
@@ -544,8 +541,8 @@ class RevisionRoundTripProperties {
                 .filter(f -> f.type().kind() == dev.cairn.api.FieldType.Kind.DETECTIONS).map(Field::name)
                 .collect(Collectors.toSet());
         for (String id : xywh.keySet()) {
-            JsonNode a = read(xywh.get(id));
-            JsonNode b = read(corners.get(id));
+            JsonNode a = Json.parse(xywh.get(id));
+            JsonNode b = Json.parse(corners.get(id));
             assertThat(iterable(b.fieldNames())).as("fields of sample " + id).isEqualTo(iterable(a.fieldNames()));
             for (String f : iterable(a.fieldNames())) {
                 JsonNode va = a.get(f);
@@ -577,14 +574,6 @@ class RevisionRoundTripProperties {
                     assertThat(restB).as("detection %d of field %s of sample %s but its box", i, f, id).isEqualTo(restA);
                 }
             }
-        }
-    }
-
-    private static JsonNode read(String json) {
-        try {
-            return DECIMALS.readTree(json);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
         }
     }
 

@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
+import static dev.cairn.testing.Revisions.renameFieldInSchema;
+
 /**
  * Migrates with a test data model whose revisions use the revision helpers:
  * {@code RewriteModelMain VERSION DATASET}, configured by the environment. 0.7.0 renames a field
@@ -30,12 +32,12 @@ public final class RewriteModelMain {
                 .up(ctx -> {
                     ctx.updateSamples("fields = (fields - 'old') || jsonb_build_object('new', fields -> 'old')",
                             "fields -> 'old' IS NOT NULL");
-                    renameInSchema(ctx, "old", "new");
+                    renameFieldInSchema(ctx, "old", "new");
                 })
                 .down(ctx -> {
                     ctx.updateSamples("fields = (fields - 'new') || jsonb_build_object('old', fields -> 'new')",
                             "fields -> 'new' IS NOT NULL");
-                    renameInSchema(ctx, "new", "old");
+                    renameFieldInSchema(ctx, "new", "old");
                 })
                 .build());
         revisions.add(Revision.dataset("0.8.0", "test: tags are upper-cased, in Java").compatible(false)
@@ -46,18 +48,6 @@ public final class RewriteModelMain {
         releases.add(Release.of("0.7.0", "0.7.0"));
         releases.add(Release.of("0.8.0", "0.8.0"));
         return DataModel.of(revisions, releases);
-    }
-
-    private static void renameInSchema(dev.cairn.api.RevisionContext ctx, String from, String to)
-            throws java.sql.SQLException {
-        try (java.sql.PreparedStatement ps = ctx.connection().prepareStatement("UPDATE cairn.datasets SET fields ="
-                + " (SELECT coalesce(jsonb_agg(CASE WHEN f ->> 'name' = ? THEN jsonb_set(f, '{name}', to_jsonb(?::text))"
-                + " ELSE f END ORDER BY o), '[]') FROM jsonb_array_elements(fields) WITH ORDINALITY AS e(f, o)) WHERE id = ?")) {
-            ps.setString(1, from);
-            ps.setString(2, to);
-            ps.setLong(3, ctx.datasetId());
-            ps.executeUpdate();
-        }
     }
 
     public static void main(String[] args) {

@@ -2,7 +2,6 @@ package dev.cairn.migrate;
 
 import dev.cairn.api.CairnConfig;
 import dev.cairn.testing.Backend;
-import dev.cairn.testing.Processes;
 import dev.cairn.testing.ServerFaults;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -11,19 +10,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
-import static dev.cairn.migrate.FaultHarness.V1;
-import static dev.cairn.migrate.FaultHarness.V4;
-import static dev.cairn.migrate.FaultHarness.assertFailedCleanly;
-import static dev.cairn.migrate.FaultHarness.assertStepOfACutAndTheSameCommandFinishes;
-import static dev.cairn.migrate.FaultHarness.awaitSession;
-import static dev.cairn.migrate.FaultHarness.awaitSessionsAndLocksGone;
-import static dev.cairn.migrate.FaultHarness.blockDataset;
-import static dev.cairn.migrate.FaultHarness.migratorSessions;
-import static dev.cairn.migrate.FaultHarness.twoDatasetsAt010;
+import static dev.cairn.migrate.FaultRun.V1;
+import static dev.cairn.migrate.FaultRun.V4;
+import static dev.cairn.migrate.MigratorOutput.assertFailedCleanly;
+import static dev.cairn.migrate.CutStepFixture.assertStepOfACutAndTheSameCommandFinishes;
+import static dev.cairn.migrate.MigratorSessions.awaitSessionsAndLocksGone;
+import static dev.cairn.migrate.MigratorSessions.blockDataset;
+import static dev.cairn.migrate.MigratorSessions.startBlocked;
+import static dev.cairn.migrate.MigratorSessions.migratorSessions;
+import static dev.cairn.migrate.CutStepFixture.twoDatasetsAt010;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -37,7 +35,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * ended. The migrator must end by itself within a bound (no hang): with exit 1 or 5 and a message
  * in plain words, or 0 when it did all it had to (a migrator that had not connected yet starts the
  * embedded server itself). Then, with the server back (after crash recovery), everything
- * {@link FaultHarness#checkAfter} checks holds: every dataset whole at its old or new version with
+ * {@link AfterRunChecks#checkAfter} checks holds: every dataset whole at its old or new version with
  * exactly its known-good content, none lost or doubled, nothing ahead of the database, no lock or
  * session behind, {@code cairn migrate --info} answering and telling the truth. The same command
  * then finishes the job.
@@ -60,25 +58,19 @@ class ServerCrashDuringMigrationTest {
 
     @Test
     void serverCrashesAtRandomMomentsLeaveEveryDatasetWholeAndTheSameCommandFinishes() throws Exception {
-        long began = System.nanoTime();
-        long seed = Long.getLong("cairn.test.crash.seed", new Random().nextLong());
-        Random random = new Random(seed);
-        FaultHarness h = new FaultHarness(Backend.freshBuilder().admin(true).build(), "crash");
         // two big datasets, whose steps take long enough for a crash to land inside them
-        h.createDatasetsAsRelease010(random, "crash", 8, 8_000);
-        h.recordAndCalibrate();
+        FaultRun h = FaultRun.prepare("crash", "cairn.test.crash.seed", 8, 8_000);
 
-        Crash crash = new Crash(random, h.stats, h.current);
+        Crash crash = new Crash(h.random, h.stats, h.current);
         String[] last;
         try {
-            last = h.rounds(random, CRASHES, "crash",
-                    (command, target, before, moment) -> h.faultOnce(command, target, before, moment, crash));
+            last = h.rounds(CRASHES, "crash", crash);
         } finally {
             ServerFaults.start(h.current); // whatever happened, the server runs for the tests after this one
         }
         h.finish(last);
 
-        FaultHarness.Stats s = h.stats;
+        FaultStats s = h.stats;
         System.out.println(String.format("ServerCrashDuringMigrationTest [%s, seed %d]: %d server crashes (%d up, %d"
                         + " down) on %d datasets / %d samples; %d runs finished before their crash; the migrator was %s;"
                         + " restarts: %s; moments: start-up x%d, timed x%d, at a step x%d; the migrator then exited"
@@ -87,14 +79,14 @@ class ServerCrashDuringMigrationTest {
                         + " steps cut: dataset rolled back x%d, dataset committed x%d, database x%d; %d samples checked,"
                         + " %d lost or doubled; sessions and locks gone within %d ms; a crash took %d ms at most; clean"
                         + " runs up %d ms, down %d ms, start-up %d ms; %d s in all",
-                Backend.name(), seed, s.faults, s.upFaults, s.downFaults, h.datasets(), s.samples, s.finishedFirst,
+                Backend.name(), h.seed, s.faults, s.upFaults, s.downFaults, h.datasets(), s.samples, s.finishedFirst,
                 s.seenStartingWith("crash: "), s.seenStartingWith("restart "), s.seen("moment start-up"),
                 s.seen("moment timed"), s.seen("moment step"), s.seenStartingWith("exit "), s.slowestExit,
                 s.seen("db " + V1), s.seen("db " + V4), s.seen(V1), s.seen(V4), s.seen("after: nothing moved yet"),
                 s.seen("after: half done"), s.seen("after: all moved"), s.seen("cut rolled back"),
                 s.seen("cut committed"), s.seen("cut database"), s.samplesChecked, s.lostOrDoubled, s.slowestRelease,
                 crash.slowestCrash, h.upMillis, h.downMillis, h.startMillis,
-                TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - began)));
+                TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - h.began)));
         assertThat(s.faults).isEqualTo(CRASHES);
     }
 
@@ -102,9 +94,9 @@ class ServerCrashDuringMigrationTest {
     private static final List<String> RESTARTS = List.of("at once", "a little later", "once the migrator ended");
 
     /** Crashes the server, and starts it again at once, a little later (up to 3 s), or once the migrator ended. */
-    private static final class Crash implements FaultHarness.Fault {
+    private static final class Crash implements Fault {
         private final Random random;
-        private final FaultHarness.Stats stats;
+        private final FaultStats stats;
         private final CairnConfig config;
         private String restart;
         private long restartDelayMillis;
@@ -112,7 +104,7 @@ class ServerCrashDuringMigrationTest {
         private int turn;
         long slowestCrash;
 
-        Crash(Random random, FaultHarness.Stats stats, CairnConfig config) {
+        Crash(Random random, FaultStats stats, CairnConfig config) {
             this.random = random;
             this.stats = stats;
             this.config = config;
@@ -129,7 +121,7 @@ class ServerCrashDuringMigrationTest {
             if (!p.isAlive()) {
                 return null;
             }
-            List<FaultHarness.Session> sessions = migratorSessions(c);
+            List<MigratorSessions.Session> sessions = migratorSessions(c);
             restart = RESTARTS.get(turn++ % RESTARTS.size()); // each in turn, so that a few crashes try them all
             restartDelayMillis = random.nextInt(3000);
             struckAt = System.nanoTime();
@@ -178,8 +170,7 @@ class ServerCrashDuringMigrationTest {
         Connection blocker = blockDataset(config, "a");
         try {
             // one dataset at a time, so that b waits behind a
-            p = Processes.start(config, Map.of(), out, "migrate", "--all", "--workers", "1");
-            awaitSession(config, "wait_event_type = 'Lock' AND application_name LIKE 'cairn %'");
+            p = startBlocked(config, out, "migrate", "--all", "--workers", "1");
             ServerFaults.crash(config);
         } finally {
             try {
@@ -191,7 +182,7 @@ class ServerCrashDuringMigrationTest {
         }
         assertThat(p.waitFor(EXIT_TIMEOUT_SECONDS, TimeUnit.SECONDS)).as("the migrator ends, not hangs").isTrue();
         String output = Files.readString(out);
-        assertFailedCleanly("crash during a dataset step", p.exitValue(), output, FaultHarness.UP);
+        assertFailedCleanly("crash during a dataset step", p.exitValue(), output, FaultRun.UP);
         awaitSessionsAndLocksGone(config, "after the crash");
         assertStepOfACutAndTheSameCommandFinishes(config);
     }

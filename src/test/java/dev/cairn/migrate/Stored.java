@@ -1,7 +1,6 @@
 package dev.cairn.migrate;
 
 import dev.cairn.api.CairnConfig;
-import dev.cairn.testing.Backend;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -14,6 +13,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+
+import static dev.cairn.testing.Queries.query;
+import static dev.cairn.testing.Queries.strings;
+import static dev.cairn.testing.Queries.table;
 
 /**
  * What a database holds, read behind Cairn's back with a superuser connection: the exact bytes
@@ -31,58 +34,6 @@ final class Stored {
     private static final java.util.concurrent.atomic.AtomicInteger COPIES = new java.util.concurrent.atomic.AtomicInteger();
 
     private Stored() {
-    }
-
-    @FunctionalInterface
-    interface Query<T> {
-        T run(Connection c) throws SQLException;
-    }
-
-    static <T> T query(CairnConfig config, Query<T> q) {
-        try (Connection c = Backend.raw(config)) {
-            return q.run(c);
-        } catch (SQLException e) {
-            throw new IllegalStateException(e.getMessage(), e);
-        }
-    }
-
-    static List<String> strings(Connection c, String sql, Object... params) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < params.length; i++) {
-                ps.setObject(i + 1, params[i]);
-            }
-            List<String> out = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(rs.getString(1));
-                }
-            }
-            return out;
-        }
-    }
-
-    static String string(Connection c, String sql, Object... params) throws SQLException {
-        List<String> all = strings(c, sql, params);
-        if (all.size() != 1) {
-            throw new IllegalStateException("expected one row, got " + all + " from " + sql);
-        }
-        return all.get(0);
-    }
-
-    static long datasetId(CairnConfig config, String name) {
-        return query(config, c -> Long.parseLong(string(c, "SELECT id FROM cairn.datasets WHERE name = ?", name)));
-    }
-
-    static String datasetVersion(CairnConfig config, String name) {
-        return query(config, c -> string(c, "SELECT version FROM cairn.datasets WHERE name = ?", name));
-    }
-
-    static String databaseVersion(CairnConfig config) {
-        return query(config, c -> string(c, "SELECT version FROM cairn.database"));
-    }
-
-    static String table(long datasetId) {
-        return "cairn_data.\"samples_" + datasetId + "\"";
     }
 
     /** Every row of a dataset's sample table, every column, as PostgreSQL prints it, in id order. */

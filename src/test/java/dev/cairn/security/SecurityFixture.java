@@ -3,13 +3,12 @@ package dev.cairn.security;
 import dev.cairn.api.CairnConfig;
 import dev.cairn.api.DatabaseUri;
 import dev.cairn.testing.Backend;
-import dev.cairn.testing.Logins;
 import dev.cairn.testing.Cli;
+import dev.cairn.testing.Logins;
+import dev.cairn.testing.Queries;
 
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.Map;
@@ -126,25 +125,14 @@ final class SecurityFixture {
     }
 
     long datasetId(String name) throws SQLException {
-        try (Connection c = superuserConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT id FROM cairn.datasets WHERE name = ?")) {
-            ps.setString(1, name);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw new IllegalStateException("no dataset " + name);
-                }
-                return rs.getLong(1);
-            }
+        try (Connection c = superuserConnection()) {
+            return Queries.datasetId(c, name);
         }
     }
 
     String datasetVersion(String name) {
-        try (Connection c = superuserConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT version FROM cairn.datasets WHERE name = ?")) {
-            ps.setString(1, name);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getString(1) : null;
-            }
+        try (Connection c = superuserConnection()) {
+            return Queries.datasetVersion(c, name);
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
