@@ -74,6 +74,11 @@ cp "$jar" "$dest/cairn.jar"
 cp "$src"/target/lib/*.jar "$dest/lib/"
 cp "$src/cairn" "$dest/cairn"
 chmod +x "$dest/cairn"
+# The start-up archive (class data sharing) serves only the jar paths it was made with: make it
+# again for the installed jar, when the release builds one. Without it cairn only starts slower.
+if [ -f "${jar%.jar}.jsa" ]; then
+  java -cp "$dest/cairn.jar" dev.cairn.cli.StartupArchive "$dest/cairn.jsa" || true
+fi
 ln -sfn "$dest/cairn" "$prefix/bin/cairn"
 echo "Installed cairn $version as $prefix/bin/cairn"
 case ":$PATH:" in

@@ -34,8 +34,21 @@ public final class Main {
     /** As {@link #execute(String[], Map, PrintStream, PrintStream)}, reading standard input from {@code in}. */
     public static int execute(String[] args, Map<String, String> environment, java.io.InputStream in, PrintStream out,
                               PrintStream err) {
+        if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+            // The command typed most: answered before picocli and the rest of Cairn load.
+            for (String line : new CairnCommand.Version().getVersion()) {
+                out.println(line);
+            }
+            return ExitCodes.OK;
+        }
         Context context = new Context(environment, in, out, err);
         CommandLine cmd = new CommandLine(new CairnCommand(context));
+        String named = subcommandNamed(args);
+        for (Class<?> subcommand : CairnCommand.SUBCOMMANDS) {
+            if (named == null || named.equals(subcommand.getAnnotation(CommandLine.Command.class).name())) {
+                cmd.addSubcommand(subcommand);
+            }
+        }
         cmd.setOut(new PrintWriter(out, true));
         cmd.setErr(new PrintWriter(err, true));
         cmd.setExecutionExceptionHandler((e, line, parsed) -> {
@@ -65,6 +78,25 @@ public final class Main {
         });
         cmd.setCaseInsensitiveEnumValuesAllowed(true);
         return cmd.execute(args);
+    }
+
+    /**
+     * The subcommand a command line runs, when its first word after {@code --verbose} names one;
+     * else null, and every subcommand is built (for help, suggestions and errors).
+     */
+    private static String subcommandNamed(String[] args) {
+        for (String arg : args) {
+            if (arg.equals("--verbose")) {
+                continue;
+            }
+            for (Class<?> subcommand : CairnCommand.SUBCOMMANDS) {
+                if (arg.equals(subcommand.getAnnotation(CommandLine.Command.class).name())) {
+                    return arg;
+                }
+            }
+            return null;
+        }
+        return null;
     }
 
     private static String label(CairnException e) {

@@ -2,7 +2,6 @@ package dev.cairn.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import com.zaxxer.hikari.pool.HikariPool;
 import dev.cairn.api.CairnConfig;
 import dev.cairn.api.CairnException;
 import dev.cairn.api.ConfigurationException;
@@ -57,7 +56,8 @@ public final class Postgres implements AutoCloseable {
             props.setProperty("password", uri.password());
         }
         String where = uri.host() + ":" + uri.port();
-        return open(uri.jdbcUrl(), props, config, false, "database '" + uri.database() + "' on " + where, where, user);
+        return open(uri.jdbcUrl(), props, config, false, "database '" + uri.database() + "' on " + where, where, user,
+                null);
     }
 
     private static Postgres connectLocal(CairnConfig config, Feedback feedback) {
@@ -79,26 +79,8 @@ public final class Postgres implements AutoCloseable {
         props.setProperty("password", endpoint.password());
         String where = endpoint.host() + ":" + endpoint.port();
         String description = "local database '" + config.databaseName() + "' on " + where;
-        ensureLocalDatabase(endpoint, config.databaseName(), props, config);
-        return open(endpoint.jdbcUrl(config.databaseName()), props, config, true, description, where, endpoint.user());
-    }
-
-    /**
-     * Creates the local database on first use. Checked with a plain connection first: a pool
-     * that cannot connect waits a second before it reports why.
-     */
-    private static void ensureLocalDatabase(EmbeddedServer.Endpoint endpoint, String name, Properties props,
-                                            CairnConfig config) {
-        DriverManager.setLoginTimeout(config.connectTimeoutSeconds());
-        try (Connection c = DriverManager.getConnection(endpoint.jdbcUrl(name), props)) {
-            return;
-        } catch (SQLException e) {
-            if (!"3D000".equals(e.getSQLState())) {
-                throw connectFailure(e, "local database '" + name + "'", endpoint.host() + ":" + endpoint.port(),
-                        endpoint.user(), true);
-            }
-        }
-        createLocalDatabase(endpoint, name, props, config);
+        return open(endpoint.jdbcUrl(config.databaseName()), props, config, true, description, where, endpoint.user(),
+                () -> createLocalDatabase(endpoint, config.databaseName(), props, config));
     }
 
     private static void createLocalDatabase(EmbeddedServer.Endpoint endpoint, String name, Properties props,
@@ -119,32 +101,47 @@ public final class Postgres implements AutoCloseable {
     /** The search_path of every session Cairn opens. */
     public static final String PINNED_SEARCH_PATH = "-c search_path=pg_catalog,pg_temp";
 
+    /**
+     * Opens the pool with one plain connection made first, which the pool then lends as its own:
+     * a failure to connect is reported at once (a pool that cannot connect waits a second before it
+     * says why), the local database is created on first use ({@code createMissing}), and a command
+     * that needs one connection opens one, each costing an authentication.
+     */
     private static Postgres open(String jdbcUrl, Properties props, CairnConfig config, boolean local,
-                                 String description, String where, String user) {
-        HikariConfig hc = new HikariConfig();
-        hc.setJdbcUrl(jdbcUrl);
-        hc.setDataSourceProperties(props);
-        hc.addDataSourceProperty("ApplicationName", "cairn " + Build.release());
-        hc.addDataSourceProperty("connectTimeout", Integer.toString(config.connectTimeoutSeconds()));
-        hc.addDataSourceProperty("loginTimeout", Integer.toString(config.connectTimeoutSeconds()));
-        hc.addDataSourceProperty("tcpKeepAlive", "true");
-        hc.addDataSourceProperty("reWriteBatchedInserts", "true");
+                                 String description, String where, String user, Runnable createMissing) {
+        Properties session = new Properties();
+        session.putAll(props);
+        session.setProperty("ApplicationName", "cairn " + Build.release());
+        session.setProperty("connectTimeout", Integer.toString(config.connectTimeoutSeconds()));
+        session.setProperty("loginTimeout", Integer.toString(config.connectTimeoutSeconds()));
+        session.setProperty("tcpKeepAlive", "true");
+        session.setProperty("reWriteBatchedInserts", "true");
         // every session of Cairn's finds names in the system catalog alone (Cairn qualifies its
         // own): nothing that a less trusted role put in a schema can stand in for a built-in in
         // an admin's session. Set at connection start, so it costs no round trip.
         String options = props.getProperty("options");
-        hc.addDataSourceProperty("options", (options == null ? "" : options + " ") + PINNED_SEARCH_PATH);
+        session.setProperty("options", (options == null ? "" : options + " ") + PINNED_SEARCH_PATH);
+        Connection first;
+        try {
+            first = connect(jdbcUrl, session, createMissing);
+        } catch (SQLException e) {
+            throw connectFailure(e, description, where, user, local);
+        }
+        LendingDataSource source = new LendingDataSource(jdbcUrl, session, first);
+        HikariConfig hc = new HikariConfig();
+        hc.setDataSource(source);
         hc.setMaximumPoolSize(config.poolSize());
         hc.setMinimumIdle(0);
         hc.setConnectionTimeout(config.connectTimeoutSeconds() * 1000L + 1000L);
-        hc.setInitializationFailTimeout(1);
+        hc.setInitializationFailTimeout(-1); // connected above already
         hc.setPoolName("cairn");
         hc.setRegisterMbeans(false);
         HikariDataSource pool;
         try {
             pool = new HikariDataSource(hc);
-        } catch (HikariPool.PoolInitializationException e) {
-            throw connectFailure(e.getCause(), description, where, user, local);
+        } catch (RuntimeException e) {
+            source.close();
+            throw e;
         }
         Postgres pg = new Postgres(pool, local, description, user);
         try (Connection c = pool.getConnection()) {
@@ -158,8 +155,22 @@ public final class Postgres implements AutoCloseable {
         } catch (SQLException e) {
             pg.close();
             throw connectFailure(e, description, where, user, local);
+        } finally {
+            source.close();
         }
         return pg;
+    }
+
+    private static Connection connect(String jdbcUrl, Properties session, Runnable createMissing) throws SQLException {
+        try {
+            return DriverManager.getConnection(jdbcUrl, session);
+        } catch (SQLException e) {
+            if (createMissing == null || !"3D000".equals(e.getSQLState())) {
+                throw e;
+            }
+        }
+        createMissing.run();
+        return DriverManager.getConnection(jdbcUrl, session);
     }
 
     private static CairnException connectFailure(Throwable cause, String description, String where, String user,

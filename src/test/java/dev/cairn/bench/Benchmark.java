@@ -36,6 +36,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
 
 import static dev.cairn.testing.Revisions.renameFieldInSchema;
@@ -99,7 +100,8 @@ public final class Benchmark {
         LOAD(Benchmark::loadUpToDate),
         IMPORT(Benchmark::importVersusCopy),
         INFO(Benchmark::infoOnManyDatasets),
-        SHELL(Benchmark::infoFromTheShell);
+        SHELL(Benchmark::infoFromTheShell),
+        STARTUP(Benchmark::startup);
 
         private interface Measure {
             void run(Benchmark b) throws Exception;
@@ -484,6 +486,67 @@ public final class Benchmark {
         double median = all.get(all.size() / 2);
         report("cairn migrate --info from the shell (median of 5)", String.format(Locale.ROOT, "%.2f s (best %.2f s)",
                 median, best), median / 1.0, "< 1.00 s", median < 1.0);
+    }
+
+    // 7. How fast the command starts: cairn --version and cairn migrate --info against a JVM's own start
+
+    private static final int STARTS = 11;
+
+    private void startup() throws Exception {
+        System.out.println();
+        System.out.println("7. Start-up: java -version, cairn --version and cairn migrate --info (a local database with one"
+                + " dataset), whole processes, interleaved, median of " + STARTS + " after a warm-up");
+        Path launcher = Path.of("cairn").toAbsolutePath();
+        if (!Files.isExecutable(launcher) || Files.list(Path.of("target")).noneMatch(p -> p.getFileName().toString()
+                .matches("cairn-.*\\.jar"))) {
+            System.out.println("   skipped: build the jar first (mvn -q -B package -DskipTests), as ./bench does");
+            return;
+        }
+        // A database of its own on the same server, as a new user's: one small dataset, whatever the other sections built.
+        Map<String, String> environment = Map.of("CAIRN_HOME", config.home().toString(),
+                "CAIRN_DATABASE_NAME", "startup");
+        run(environment, launcher.toString(), "import", Path.of("examples/quickstart.jsonl").toAbsolutePath().toString(),
+                "--replace");
+        List<List<String>> commands = List.of(List.of("java", "-version"), List.of(launcher.toString(), "--version"),
+                List.of(launcher.toString(), "migrate", "--info"));
+        List<List<Double>> times = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        for (int i = 0; i <= STARTS; i++) {
+            for (int c = 0; c < commands.size(); c++) {
+                double s = run(environment, commands.get(c).toArray(String[]::new));
+                if (i > 0) {
+                    times.get(c).add(s);
+                }
+            }
+        }
+        double java = median(times.get(0));
+        double version = median(times.get(1));
+        double info = median(times.get(2));
+        System.out.printf(Locale.ROOT, "   java -version %.3f s, cairn --version %.3f s, cairn migrate --info %.3f s (medians)%n",
+                java, version, info);
+        report("cairn --version against java -version", String.format(Locale.ROOT, "%.3f s vs %.3f s", version, java),
+                version / java, "<= 3.00", version / java <= 3.0);
+        report("cairn migrate --info (one dataset) against java -version", String.format(Locale.ROOT, "%.3f s vs %.3f s",
+                info, java), info / java, "<= 5.00", info / java <= 5.0);
+    }
+
+    /** Runs a command to its end and returns how long it took, in seconds; a failure stops the benchmark. */
+    private static double run(Map<String, String> environment, String... command) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().putAll(environment);
+        long t = System.nanoTime();
+        int exit = pb.start().waitFor();
+        double s = seconds(t);
+        if (exit != 0) {
+            throw new IllegalStateException(String.join(" ", command) + " exited with " + exit);
+        }
+        return s;
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        sorted.sort(Double::compare);
+        return sorted.get(sorted.size() / 2);
     }
 
     private static void deleteTree(Path root) throws Exception {
