@@ -147,6 +147,22 @@ class StartupTest {
         assertThat(u.err()).as(how).isEqualTo(unreachable.err());
     }
 
+    @Test
+    void aBuildTreeRunsItsNewestJarNotOneAnOlderReleaseLeft() throws Exception {
+        Path tree = installed.resolve("checkout");
+        Files.createDirectories(tree.resolve("target"));
+        Files.copy(Path.of("cairn"), tree.resolve("cairn"));
+        tree.resolve("cairn").toFile().setExecutable(true);
+        // what an older release's build left in target/: not even a jar, so running it fails
+        Path old = Files.writeString(tree.resolve("target/cairn-0.0.1.jar"), "an older release's leftovers");
+        Files.setLastModifiedTime(old, java.nio.file.attribute.FileTime.fromMillis(1_000_000_000_000L));
+        Files.copy(installed.resolve("cairn.jar"), tree.resolve("target/cairn-9.9.9.jar"));
+        Ran ran = run(List.of(tree.resolve("cairn").toString(), "--version"), Map.of("PATH",
+                Path.of(java()).getParent() + File.pathSeparator + System.getenv("PATH")));
+        assertThat(ran.exit()).as(ran.all()).isZero();
+        assertThat(ran.out()).isEqualTo(version);
+    }
+
     /** The installed launcher, against a port where nothing listens, with this JVM's java first on the path. */
     private static Ran cairn(Map<String, String> environment, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(installed.resolve("cairn").toString()));
