@@ -64,11 +64,7 @@ public final class Access {
 
     /** Whether the database has per-dataset access (its admin ran {@code cairn admin init}). */
     public static boolean installed(Connection c) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT to_regclass('cairn.dataset_access')"
-                + " IS NOT NULL")) {
-            rs.next();
-            return rs.getBoolean(1);
-        }
+        return exists(c, "cairn.dataset_access");
     }
 
     /**

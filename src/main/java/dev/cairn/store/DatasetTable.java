@@ -7,7 +7,6 @@ import dev.cairn.api.DatasetNames;
 import dev.cairn.api.Field;
 import dev.cairn.api.InvalidInputException;
 import dev.cairn.api.NotFoundException;
-import dev.cairn.api.RefusedException;
 import dev.cairn.api.Texts;
 import dev.cairn.api.Version;
 
@@ -214,26 +213,8 @@ public final class DatasetTable {
             }
             return byId(c, id).orElseThrow(() -> gone(name));
         }
-        Optional<DatasetRecord> locked = one(c, "SELECT " + COLUMNS + " FROM cairn.datasets WHERE id = ? FOR NO KEY UPDATE", id);
-        if (locked.isPresent()) {
-            return locked.get();
-        }
-        // row-level security hides from a row lock the datasets that one may only view
-        if (byId(c, id).isPresent()) {
-            throw viewOnly(c, name);
-        }
-        throw gone(name);
-    }
-
-    private static RefusedException viewOnly(Connection c, String name) throws SQLException {
-        String user;
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT session_user")) {
-            rs.next();
-            user = rs.getString(1);
-        }
-        return new RefusedException("the database user " + Texts.quoted(user) + " may view the dataset "
-                + Texts.quoted(name) + " but not change it: its owner or an admin can give edit access with"
-                + " 'cairn datasets grant' (see 'cairn datasets access'). Nothing was changed.");
+        return one(c, "SELECT " + COLUMNS + " FROM cairn.datasets WHERE id = ? FOR NO KEY UPDATE", id)
+                .orElseThrow(() -> gone(name));
     }
 
     /** Reads a dataset and locks its row against everything but plain reads, for a migration. */
