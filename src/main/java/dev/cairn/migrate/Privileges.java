@@ -129,6 +129,7 @@ final class Privileges {
         sql.add("SET LOCAL " + SampleTable.OWNER_SETTING + " = " + Sql.literal(tx, roles.admin()));
         Sql.execute(tx, sql);
         secure(tx, roles, model);
+        Access.regrantAll(tx);
         return roles;
     }
 
@@ -152,7 +153,7 @@ final class Privileges {
         }
         for (String table : Sql.column(tx, "SELECT format('%I.%I', schemaname, tablename) FROM pg_tables"
                 + " WHERE schemaname = 'cairn'")) {
-            // each sample table's grants are its access list's, set by Access.install
+            // each sample table's grants are its access list's, set by Access.regrantAll and after each dataset step
             sql.add("REVOKE ALL ON " + table + " FROM PUBLIC, " + u);
         }
         // code on Cairn's tables is Cairn's: a trigger or rule that anyone else made is removed

@@ -155,8 +155,16 @@ public final class Access {
         }
         Sql.execute(tx, sql);
         storeRevisions(tx, model, databaseVersion);
-        for (long id : ids(tx)) {
-            regrant(tx, id);
+    }
+
+    /**
+     * Gives every user the rights on every sample table that the access lists grant: once, when
+     * access control is set up or repaired ({@code cairn admin init}); each step that makes or
+     * migrates a dataset keeps its own table's rights (see {@link SampleTable#giveToOwner}).
+     */
+    public static void regrantAll(Connection tx) throws SQLException {
+        for (String id : Sql.column(tx, "SELECT id FROM cairn.datasets")) {
+            regrant(tx, Long.parseLong(id));
         }
     }
 
@@ -188,16 +196,6 @@ public final class Access {
             ps.setLong(1, datasetId);
             ps.execute();
         }
-    }
-
-    private static List<Long> ids(Connection c) throws SQLException {
-        List<Long> out = new ArrayList<>();
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT id FROM cairn.datasets")) {
-            while (rs.next()) {
-                out.add(rs.getLong(1));
-            }
-        }
-        return out;
     }
 
     /**
@@ -535,10 +533,7 @@ public final class Access {
               PERFORM cairn.require_user();
               SELECT d.id INTO target FROM cairn.datasets d WHERE d.name = delete_dataset.name FOR UPDATE;
               IF NOT FOUND OR cairn.access_level(target) < 1 THEN RETURN NULL; END IF;
-              IF cairn.access_level(target) < 3 THEN
-                RAISE EXCEPTION 'cairn: deleting the dataset % needs manage access to it, which the database user % has not:'
-                  ' its owner or an admin can grant it', quote_literal(name), session_user USING ERRCODE = '42501';
-              END IF;
+              PERFORM cairn.require_level(target, 3::smallint, 'deleting');
               DELETE FROM cairn.datasets WHERE id = target;
               EXECUTE format('DROP TABLE IF EXISTS cairn_data.%I', 'samples_' || target);
               EXECUTE format('DROP FUNCTION IF EXISTS cairn_data.%I()', 'samples_' || target || '_touch');
@@ -556,10 +551,7 @@ public final class Access {
               END IF;
               SELECT d.id INTO target FROM cairn.datasets d WHERE d.name = from_name FOR UPDATE;
               IF NOT FOUND OR cairn.access_level(target) < 1 THEN RETURN false; END IF;
-              IF cairn.access_level(target) < 3 THEN
-                RAISE EXCEPTION 'cairn: renaming the dataset % needs manage access to it, which the database user % has not:'
-                  ' its owner or an admin can grant it', quote_literal(from_name), session_user USING ERRCODE = '42501';
-              END IF;
+              PERFORM cairn.require_level(target, 3::smallint, 'renaming');
               UPDATE cairn.datasets SET name = to_name WHERE id = target;
               RETURN true;
             END $$""",
@@ -608,23 +600,10 @@ public final class Access {
               END IF;
             END $$""",
             """
-            CREATE OR REPLACE FUNCTION cairn.require_manage(dataset bigint) RETURNS void LANGUAGE plpgsql {definer} AS $$
-            BEGIN
-              PERFORM cairn.require_user();
-              IF cairn.access_level(dataset) < 1 THEN
-                RAISE EXCEPTION 'cairn: there is no such dataset' USING ERRCODE = 'P0002';
-              END IF;
-              IF cairn.access_level(dataset) < 3 THEN
-                RAISE EXCEPTION 'cairn: changing who may use the dataset % needs manage access to it, which the database'
-                  ' user % has not: its owner or an admin can grant it',
-                  quote_literal((SELECT name FROM cairn.datasets WHERE id = dataset)), session_user USING ERRCODE = '42501';
-              END IF;
-            END $$""",
-            """
             CREATE OR REPLACE FUNCTION cairn.set_access(dataset bigint, who text, level smallint) RETURNS void
             LANGUAGE plpgsql {definer} AS $$
             BEGIN
-              PERFORM cairn.require_manage(dataset);
+              PERFORM cairn.require_level(dataset, 3::smallint, 'changing who may use');
               IF who IS NULL OR NOT EXISTS (SELECT 1 FROM pg_roles r WHERE r.rolname = who AND r.rolcanlogin
                                             AND pg_has_role(r.oid, {user_role}, 'MEMBER')) THEN
                 RAISE EXCEPTION 'cairn: % is not a user of this database (cairn admin users lists them)',
@@ -641,20 +620,26 @@ public final class Access {
               END IF;
               PERFORM cairn.regrant(dataset);
             END $$""",
-            // the level a change needs: a dataset below view does not exist for the caller
+            // the one check of every checked path's level: a dataset below view does not exist for the
+            // caller; doing says what a manage-level change is, for the refusal
             """
-            CREATE OR REPLACE FUNCTION cairn.require_level(dataset bigint, wanted smallint) RETURNS void
-            LANGUAGE plpgsql STABLE {definer} AS $$
+            CREATE OR REPLACE FUNCTION cairn.require_level(dataset bigint, wanted smallint, doing text DEFAULT NULL)
+            RETURNS void LANGUAGE plpgsql STABLE {definer} AS $$
             DECLARE has smallint := cairn.access_level(dataset);
+              named text := quote_literal((SELECT name FROM cairn.datasets WHERE id = dataset));
             BEGIN
               PERFORM cairn.require_user();
               IF has < 1 THEN
                 RAISE EXCEPTION 'cairn: there is no such dataset' USING ERRCODE = 'P0002';
               END IF;
+              IF has < wanted AND wanted >= 3 THEN
+                RAISE EXCEPTION 'cairn: % the dataset % needs manage access to it, which the database user % has not:'
+                  ' its owner or an admin can grant it', doing, named, session_user USING ERRCODE = '42501';
+              END IF;
               IF has < wanted THEN
                 RAISE EXCEPTION 'cairn: the database user % may view the dataset % but not change it: its owner or an'
-                  ' admin can give edit access with ''cairn datasets grant''. Nothing was changed.', session_user,
-                  quote_literal((SELECT name FROM cairn.datasets WHERE id = dataset)) USING ERRCODE = '42501';
+                  ' admin can give edit access with ''cairn datasets grant''. Nothing was changed.', session_user, named
+                  USING ERRCODE = '42501';
               END IF;
             END $$""",
             // an editor's write locks the dataset's row for the transaction, as Cairn's writes do
@@ -750,7 +735,7 @@ public final class Access {
             CREATE OR REPLACE FUNCTION cairn.set_default_access(dataset bigint, level smallint) RETURNS void
             LANGUAGE plpgsql {definer} AS $$
             BEGIN
-              PERFORM cairn.require_manage(dataset);
+              PERFORM cairn.require_level(dataset, 3::smallint, 'changing who may use');
               IF level IS NULL OR level NOT BETWEEN 0 AND 3 THEN
                 RAISE EXCEPTION 'cairn: % is not an access level', level USING ERRCODE = '22023';
               END IF;

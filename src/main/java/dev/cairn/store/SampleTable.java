@@ -147,8 +147,9 @@ public final class SampleTable {
 
     /**
      * Gives a dataset's sample table and its functions to the role that owns sample tables, where
-     * an admin set one up ({@code cairn admin init}): then any Cairn user, not only the one who
-     * made or last migrated the table, can migrate it lazily. Elsewhere it does nothing.
+     * an admin set one up ({@code cairn admin init}), and gives each user the rights on it that the
+     * dataset's access list grants: run after every step that makes or migrates a dataset, so that
+     * a revision that rebuilds the table leaves it as it was to everyone. Elsewhere it does nothing.
      */
     public static void giveToOwner(Connection c, long datasetId) throws SQLException {
         String owner;
@@ -171,10 +172,9 @@ public final class SampleTable {
                 }
             }
         }
-        try (Statement s = c.createStatement()) {
-            for (String sql : statements) {
-                s.execute(sql);
-            }
+        Sql.execute(c, statements);
+        if (Access.installed(c)) {
+            Access.regrant(c, datasetId);
         }
     }
 

@@ -264,6 +264,49 @@ class DatasetAccessTest {
     }
 
     /**
+     * A revision may rebuild a dataset's sample table (a scratch table swapped in): the rights the
+     * access list grants on it hold afterwards, and no more than those.
+     */
+    @Test
+    void aRevisionThatRebuildsTheSampleTableKeepsWhoMayUseIt() throws Exception {
+        setUp(null);
+        try (Cairn b = Cairn.open(as(bob, BOB_PW, false, null))) {
+            b.create("bob's").addAll(samples(3));
+            b.grant("bob's", carol, AccessLevel.VIEW);
+        }
+        List<dev.cairn.api.Revision> revisions = new ArrayList<>(CairnModel.shipped().revisions());
+        revisions.add(dev.cairn.api.Revision.dataset("0.9.0", "test: the sample table is rebuilt").compatible(true)
+                .up(DatasetAccessTest::rebuild).down(DatasetAccessTest::rebuild).build());
+        List<dev.cairn.api.Release> releases = new ArrayList<>(CairnModel.shipped().releases());
+        releases.add(dev.cairn.api.Release.of("0.9.0", "0.9.0"));
+        dev.cairn.api.DataModel rebuilding = dev.cairn.api.DataModel.of(revisions, releases);
+        try (Migrations m = Migrations.open(as(alice, ALICE_PW, true, null), rebuilding, Feedback.NONE)) {
+            assertThat(m.migrate(MigrationRequest.all()).complete()).isTrue();
+        }
+        long id = datasetId("bob's");
+        try (Connection c = login(carol, CAROL_PW); Statement s = c.createStatement()) {
+            assertThat(count(s, "SELECT count(*) FROM cairn_data.samples_" + id)).as("carol may still view it").isEqualTo(3);
+            assertThatThrownBy(() -> s.execute("DELETE FROM cairn_data.samples_" + id)).as("and only view it")
+                    .isInstanceOf(SQLException.class);
+        }
+        try (Connection c = login(bob, BOB_PW); Statement s = c.createStatement()) {
+            assertThat(s.executeUpdate("UPDATE cairn_data.samples_" + id + " SET tags = tags")).as("bob still edits it")
+                    .isEqualTo(3);
+        }
+    }
+
+    private static void rebuild(dev.cairn.api.RevisionContext ctx) throws SQLException {
+        try (Statement s = ctx.connection().createStatement()) {
+            String table = ctx.sampleTable();
+            String scratch = ctx.scratchTable("rebuilt");
+            s.execute("CREATE TABLE " + scratch + " (LIKE " + table + " INCLUDING ALL)");
+            s.execute("INSERT INTO " + scratch + " SELECT * FROM " + table);
+            s.execute("DROP TABLE " + table);
+            s.execute("ALTER TABLE " + scratch + " RENAME TO \"samples_" + ctx.datasetId() + "\"");
+        }
+    }
+
+    /**
      * PostgreSQL hides when another role's session started from whoever may not read every
      * session's statistics: a regular user and an admin who is no superuser must still see a
      * migration under way as under way, and one whose session is gone as interrupted.
