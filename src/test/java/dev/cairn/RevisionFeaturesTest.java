@@ -41,7 +41,7 @@ class RevisionFeaturesTest {
         assertThat(m.release().toString()).isEqualTo(Build.release());
         assertThat(m.releases()).filteredOn(Release::recorded)
                 .extracting(r -> r.release() + "=" + r.dataModel() + "@" + r.commit().orElseThrow().substring(0, 7))
-                .containsExactly("0.1.0=0.1.0@24fe430", "0.4.0=0.4.0@7d40059");
+                .containsExactly("0.1.0=0.1.0@24fe430", "0.4.0=0.4.0@7d40059", "0.5.0=0.4.0@8492aab");
         Release own = m.releases().get(m.releases().size() - 1);
         assertThat(own.dataModel()).as("this build works at its newest revision").isEqualTo(m.versions().get(m.versions().size() - 1));
         assertThat(m.releases()).as("only this build's release may lack its commit")
