@@ -60,9 +60,12 @@ fi
 
 echo "Building Cairn in $src ..."
 (cd "$src" && mvn -q -B package -DskipTests)
-jars=("$src"/target/cairn-*.jar)
+# The command's jar: in cairn-cli/target since the build has modules (0.6.0), in target/ before.
+build="$src/cairn-cli/target"
+[ -d "$build" ] || build="$src/target"
+jars=("$build"/cairn-*.jar)
 jar="${jars[0]}"
-[ -f "$jar" ] || { echo "install.sh: the build left no cairn jar in $src/target" >&2; exit 1; }
+[ -f "$jar" ] || { echo "install.sh: the build left no cairn jar in $build" >&2; exit 1; }
 version="$(basename "$jar" .jar)"; version="${version#cairn-}"
 if [ -n "$release" ] && [ "$version" != "$release" ]; then
   echo "install.sh: commit $commit built release $version, not $release: releases.tsv is wrong" >&2; exit 1
@@ -71,7 +74,7 @@ dest="$prefix/share/cairn/$version"
 rm -rf "$dest"
 mkdir -p "$dest/lib" "$prefix/bin"
 cp "$jar" "$dest/cairn.jar"
-cp "$src"/target/lib/*.jar "$dest/lib/"
+cp "$build"/lib/*.jar "$dest/lib/"
 cp "$src/cairn" "$dest/cairn"
 chmod +x "$dest/cairn"
 # The start-up archive (class data sharing) serves only the jar paths it was made with: make it

@@ -19,6 +19,7 @@ import dev.cairn.store.DatasetTable;
 import dev.cairn.store.EmbeddedServer;
 import dev.cairn.store.Json;
 import dev.cairn.store.Postgres;
+import dev.cairn.testing.Backend;
 import org.postgresql.PGConnection;
 
 import java.io.BufferedWriter;
@@ -131,7 +132,7 @@ public final class Benchmark {
                 System.exit(2);
             }
         }
-        Path home = Path.of("target/bench-home").toAbsolutePath();
+        Path home = Backend.build().resolve("bench-home");
         deleteTree(home);
         Benchmark b = new Benchmark(small, home);
         try {
@@ -460,7 +461,7 @@ public final class Benchmark {
         System.out.println();
         System.out.println("6. cairn migrate --info end to end from the shell, the server running");
         Path launcher = Path.of("cairn").toAbsolutePath();
-        if (!Files.isExecutable(launcher) || Files.list(Path.of("target")).noneMatch(p -> p.getFileName().toString()
+        if (!Files.isExecutable(launcher) || Files.list(Path.of("cairn-cli/target")).noneMatch(p -> p.getFileName().toString()
                 .matches("cairn-.*\\.jar"))) {
             System.out.println("   skipped: build the jar first (mvn -q -B package -DskipTests), as ./bench does");
             return;
@@ -497,7 +498,7 @@ public final class Benchmark {
         System.out.println("7. Start-up: java -version, cairn --version and cairn migrate --info (a local database with one"
                 + " dataset), whole processes, interleaved, median of " + STARTS + " after a warm-up");
         Path launcher = Path.of("cairn").toAbsolutePath();
-        if (!Files.isExecutable(launcher) || Files.list(Path.of("target")).noneMatch(p -> p.getFileName().toString()
+        if (!Files.isExecutable(launcher) || Files.list(Path.of("cairn-cli/target")).noneMatch(p -> p.getFileName().toString()
                 .matches("cairn-.*\\.jar"))) {
             System.out.println("   skipped: build the jar first (mvn -q -B package -DskipTests), as ./bench does");
             return;

@@ -5,6 +5,7 @@ import dev.cairn.api.CairnConfig;
 import dev.cairn.store.Json;
 import dev.cairn.testing.Backend;
 import dev.cairn.testing.Cli;
+import dev.cairn.store.Build;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -86,7 +87,7 @@ class WalkthroughTest {
 
         // 2. cairn migrate --info: release, data model and range, database version, every dataset.
         Cli.Result text = ok(user, "migrate", "--info");
-        assertThat(text.out()).contains("Cairn release     0.5.0", "Data model        0.4.0 (works as it is with databases"
+        assertThat(text.out()).contains("Cairn release     " + Build.release(), "Data model        0.4.0 (works as it is with databases"
                 + " from 0.4.0", "Database version  0.1.0", "Policy            manual", "quickstart", "second");
         JsonNode info = info(user);
         assertThat(info.get("database_state").get("version").asText()).isEqualTo("0.1.0");
@@ -110,7 +111,7 @@ class WalkthroughTest {
 
         // 4. The older client is now refused with a message naming the release to install.
         Cli.Result tooOld = refused(old, "datasets", "list");
-        assertThat(tooOld.err()).contains("Install release 0.5.0", "cairn migrate --all -v 0.1.0");
+        assertThat(tooOld.err()).contains("Install release " + Build.release(), "cairn migrate --all -v 0.1.0");
 
         // 5. An admin downgrades with the newer client; the older client works again, data intact.
         ok(admin, "migrate", "--all", "-v", "0.1.0");

@@ -45,14 +45,20 @@ public final class Backend {
         return System.getProperty("cairn.test.backend", "embedded");
     }
 
+    /** Where the tests keep their files: cairn-tests/target (the tests run from the repository's root). */
+    public static Path build() {
+        return Path.of(System.getProperty("cairn.test.build", "cairn-tests/target")).toAbsolutePath();
+    }
+
     /** The CAIRN_HOME that the embedded backend's tests share. */
     public static Path home() {
-        return Path.of(System.getProperty("cairn.test.home", "target/test-home")).toAbsolutePath();
+        String home = System.getProperty("cairn.test.home");
+        return home != null ? Path.of(home).toAbsolutePath() : build().resolve("test-home");
     }
 
     /** Where the embedded PostgreSQL binaries are unpacked for every test home. */
     public static Path binaries() {
-        return Path.of("target/postgres-binaries").toAbsolutePath();
+        return build().resolve("postgres-binaries");
     }
 
     static DatabaseUri serverUri() {
@@ -229,7 +235,7 @@ public final class Backend {
     /** A folder of its own under target/, for one test's files. */
     public static Path scratch(String name) {
         try {
-            Path p = Path.of("target/scratch").toAbsolutePath().resolve(name + "-" + RUN + "-" + COUNTER.incrementAndGet());
+            Path p = build().resolve("scratch").resolve(name + "-" + RUN + "-" + COUNTER.incrementAndGet());
             Files.createDirectories(p);
             return p;
         } catch (java.io.IOException e) {

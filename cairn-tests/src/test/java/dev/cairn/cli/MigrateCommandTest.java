@@ -8,6 +8,7 @@ import dev.cairn.store.CairnModel;
 import dev.cairn.store.Json;
 import dev.cairn.testing.Backend;
 import dev.cairn.testing.Cli;
+import dev.cairn.store.Build;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -183,7 +184,7 @@ class MigrateCommandTest {
         assertThat(latest.get("from").asText()).isEqualTo("0.1.0");
         assertThat(latest.get("to").asText()).isEqualTo("0.4.0");
         assertThat(latest.get("client").asText()).contains("@");
-        assertThat(latest.get("release").asText()).isEqualTo("0.5.0");
+        assertThat(latest.get("release").asText()).isEqualTo(Build.release());
         assertThat(latest.get("command").asText()).isEqualTo("cairn migrate --all");
         assertThat(latest.get("outcome").asText()).isEqualTo("ok");
         assertThat(latest.get("duration_ms").asLong()).isGreaterThanOrEqualTo(0);

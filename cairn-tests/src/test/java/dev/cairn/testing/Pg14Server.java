@@ -61,7 +61,8 @@ final class Pg14Server {
     }
 
     private static Path root() {
-        return Path.of(System.getProperty("cairn.test.pg14.dir", "target/postgres-14")).toAbsolutePath();
+        return System.getProperty("cairn.test.pg14.dir") != null
+                ? Path.of(System.getProperty("cairn.test.pg14.dir")).toAbsolutePath() : Backend.build().resolve("postgres-14");
     }
 
     private static Pg14Server start() {

@@ -47,9 +47,11 @@ class StartupTest {
 
     @BeforeAll
     static void install() throws Exception {
-        Path classes = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        List<String> libraries = Stream.of(Processes.classPath().split(File.pathSeparator))
-                .filter(entry -> entry.endsWith(".jar")).toList();
+        // The modules' classes: folders (target/classes) when Maven tests before packaging, jars after.
+        List<String> entries = List.of(Processes.classPath().split(File.pathSeparator));
+        List<Path> classes = entries.stream().map(Path::of).filter(Files::isDirectory)
+                .filter(folder -> !folder.endsWith("test-classes")).toList();
+        List<String> libraries = entries.stream().filter(entry -> entry.endsWith(".jar")).toList();
         jar(classes, libraries, installed.resolve("cairn.jar"));
         Files.copy(Path.of("cairn"), installed.resolve("cairn"));
         installed.resolve("cairn").toFile().setExecutable(true);
@@ -150,13 +152,13 @@ class StartupTest {
     @Test
     void aBuildTreeRunsItsNewestJarNotOneAnOlderReleaseLeft() throws Exception {
         Path tree = installed.resolve("checkout");
-        Files.createDirectories(tree.resolve("target"));
+        Files.createDirectories(tree.resolve("cairn-cli/target"));
         Files.copy(Path.of("cairn"), tree.resolve("cairn"));
         tree.resolve("cairn").toFile().setExecutable(true);
         // what an older release's build left in target/: not even a jar, so running it fails
-        Path old = Files.writeString(tree.resolve("target/cairn-0.0.1.jar"), "an older release's leftovers");
+        Path old = Files.writeString(tree.resolve("cairn-cli/target/cairn-0.0.1.jar"), "an older release's leftovers");
         Files.setLastModifiedTime(old, java.nio.file.attribute.FileTime.fromMillis(1_000_000_000_000L));
-        Files.copy(installed.resolve("cairn.jar"), tree.resolve("target/cairn-9.9.9.jar"));
+        Files.copy(installed.resolve("cairn.jar"), tree.resolve("cairn-cli/target/cairn-9.9.9.jar"));
         Ran ran = run(List.of(tree.resolve("cairn").toString(), "--version"), Map.of("PATH",
                 Path.of(java()).getParent() + File.pathSeparator + System.getenv("PATH")));
         assertThat(ran.exit()).as(ran.all()).isZero();
@@ -205,19 +207,26 @@ class StartupTest {
     }
 
     /** A jar of the compiled classes that names its libraries in its manifest, as the build's does. */
-    private static void jar(Path classes, List<String> libraries, Path jar) throws IOException {
+    private static void jar(List<Path> folders, List<String> libraries, Path jar) throws IOException {
         Manifest manifest = new Manifest();
         Attributes main = manifest.getMainAttributes();
         main.put(Attributes.Name.MANIFEST_VERSION, "1.0");
         main.put(Attributes.Name.MAIN_CLASS, Main.class.getName());
         main.put(Attributes.Name.CLASS_PATH, libraries.stream().map(l -> Path.of(l).toAbsolutePath().toString())
                 .collect(Collectors.joining(" ")));
-        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), manifest);
-             Stream<Path> files = Files.walk(classes)) {
-            for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
-                out.putNextEntry(new JarEntry(classes.relativize(file).toString().replace(File.separatorChar, '/')));
-                Files.copy(file, out);
-                out.closeEntry();
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), manifest)) {
+            for (Path classes : folders) {
+                try (Stream<Path> files = Files.walk(classes)) {
+                    for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
+                        String name = classes.relativize(file).toString().replace(File.separatorChar, '/');
+                        if (name.equals("module-info.class")) {
+                            continue;
+                        }
+                        out.putNextEntry(new JarEntry(name));
+                        Files.copy(file, out);
+                        out.closeEntry();
+                    }
+                }
             }
         }
     }
