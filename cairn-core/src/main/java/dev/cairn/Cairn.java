@@ -9,18 +9,19 @@ import dev.cairn.api.DatasetAccess;
 import dev.cairn.api.DatasetInfo;
 import dev.cairn.api.DatasetNames;
 import dev.cairn.api.Feedback;
+import dev.cairn.api.ImportResult;
 import dev.cairn.api.Version;
+import dev.cairn.dataset.DatasetCompatibility;
+import dev.cairn.dataset.StoredDataset;
+import dev.cairn.json.JsonLines;
 import dev.cairn.migrate.Engine;
-import dev.cairn.store.Acceptance;
+import dev.cairn.model.CairnModel;
 import dev.cairn.store.Access;
-import dev.cairn.store.CairnModel;
+import dev.cairn.store.DatasetLifecycle;
 import dev.cairn.store.DatasetRecord;
 import dev.cairn.store.DatasetTable;
-import dev.cairn.store.Directory;
-import dev.cairn.store.JsonLines;
 import dev.cairn.store.Layout;
 import dev.cairn.store.Postgres;
-import dev.cairn.store.StoredDataset;
 
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -79,6 +80,11 @@ public final class Cairn implements AutoCloseable {
         }
     }
 
+    /** The data model this release ships: every revision and release up to it. */
+    public static DataModel shippedModel() {
+        return CairnModel.shipped();
+    }
+
     /**
      * The data model a configuration's client knows: this release's, an older release's, or that of
      * a build at an older data model version at which no release was cut (for tests).
@@ -135,7 +141,7 @@ public final class Cairn implements AutoCloseable {
     /** Creates an empty dataset at the database's version. */
     public Dataset create(String name) {
         DatasetNames.check(name);
-        DatasetRecord r = postgres.inTransaction(tx -> usable(Directory.create(tx, engine.model(), name,
+        DatasetRecord r = postgres.inTransaction(tx -> usable(DatasetLifecycle.create(tx, engine.model(), name,
                 engine.versionForNewDataset(tx), DatasetTable.Contents.empty(), feedback)), "creating a dataset");
         return handle(r);
     }
@@ -145,7 +151,7 @@ public final class Cairn implements AutoCloseable {
      * the destination of a downgrade under way that this client cannot work at.
      */
     private DatasetRecord usable(DatasetRecord made) {
-        Acceptance.workingVersion(engine.model(), made, null);
+        DatasetCompatibility.workingVersion(engine.model(), made, null);
         return made;
     }
 
@@ -172,7 +178,7 @@ public final class Cairn implements AutoCloseable {
 
     /** Copies a dataset, samples and all, under a new name. */
     public Dataset clone(String from, String to) {
-        DatasetRecord r = postgres.inTransaction(tx -> Directory.cloneDataset(tx, engine.model(), from, to,
+        DatasetRecord r = postgres.inTransaction(tx -> DatasetLifecycle.cloneDataset(tx, engine.model(), from, to,
                 Layout.at(engine.databaseWorkingVersion(tx)).savedViews(), feedback), "cloning a dataset");
         return handle(r);
     }
@@ -213,7 +219,7 @@ public final class Cairn implements AutoCloseable {
 
     /** Deletes a dataset and all its samples; returns whether it existed. */
     public boolean delete(String name) {
-        return postgres.inTransaction(tx -> Directory.delete(tx, name), "deleting a dataset");
+        return postgres.inTransaction(tx -> DatasetLifecycle.delete(tx, name), "deleting a dataset");
     }
 
     /**
@@ -224,7 +230,7 @@ public final class Cairn implements AutoCloseable {
      * @param replace    whether to replace a dataset of that name, in the same transaction
      * @param totalBytes the input's size for progress, or -1
      */
-    public JsonLines.ImportResult importLines(InputStream in, String source, String name, boolean replace,
+    public ImportResult importLines(InputStream in, String source, String name, boolean replace,
                                               long totalBytes) {
         if (name != null) {
             DatasetNames.check(name);

@@ -4,12 +4,12 @@ import dev.cairn.api.CairnConfig;
 import dev.cairn.api.DataModel;
 import dev.cairn.api.Feedback;
 import dev.cairn.api.InvalidInputException;
+import dev.cairn.api.migration.HistoryEntry;
+import dev.cairn.api.migration.MigrationInfo;
+import dev.cairn.api.migration.MigrationPlan;
+import dev.cairn.api.migration.MigrationRequest;
+import dev.cairn.api.migration.MigrationResult;
 import dev.cairn.migrate.Engine;
-import dev.cairn.migrate.HistoryEntry;
-import dev.cairn.migrate.MigrationInfo;
-import dev.cairn.migrate.MigrationPlan;
-import dev.cairn.migrate.MigrationRequest;
-import dev.cairn.migrate.MigrationResult;
 import dev.cairn.store.Postgres;
 
 import java.util.List;
@@ -40,7 +40,7 @@ public final class Migrations implements AutoCloseable {
     }
 
     /** {@code cairn admin init}: roles and privileges that enforce who may do what on a shared server. */
-    public dev.cairn.migrate.AdminSetup setUpPrivileges() {
+    public dev.cairn.api.migration.AdminSetup setUpPrivileges() {
         return engine.setUpPrivileges();
     }
 
@@ -55,12 +55,12 @@ public final class Migrations implements AutoCloseable {
     }
 
     /** {@code cairn admin users}: the Cairn users and admins of the database. */
-    public List<dev.cairn.migrate.AdminSetup.DatabaseUser> users() {
+    public List<dev.cairn.api.migration.AdminSetup.DatabaseUser> users() {
         return engine.users();
     }
 
     /** Sets the database's policy (auto or manual); needs admin. */
-    public dev.cairn.migrate.DatabaseState setPolicy(dev.cairn.migrate.Policy policy) {
+    public dev.cairn.api.migration.DatabaseState setPolicy(dev.cairn.api.migration.Policy policy) {
         return engine.setPolicy(policy);
     }
 

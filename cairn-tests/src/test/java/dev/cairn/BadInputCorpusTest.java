@@ -5,12 +5,21 @@ import dev.cairn.api.Classification;
 import dev.cairn.api.FieldType;
 import dev.cairn.api.Sample;
 import dev.cairn.api.Version;
+import dev.cairn.api.migration.MigrationRequest;
 import dev.cairn.badinput.BadInput;
 import dev.cairn.badinput.Db;
 import dev.cairn.badinput.Fixtures;
 import dev.cairn.badinput.Outcome;
-import dev.cairn.migrate.MigrationRequest;
 import dev.cairn.testing.Backend;
+import static dev.cairn.api.CairnException.Kind.ALREADY_EXISTS;
+import static dev.cairn.api.CairnException.Kind.CONFIGURATION;
+import static dev.cairn.api.CairnException.Kind.DAMAGED;
+import static dev.cairn.api.CairnException.Kind.INVALID_INPUT;
+import static dev.cairn.api.CairnException.Kind.NOT_FOUND;
+import static dev.cairn.api.CairnException.Kind.REFUSED;
+import static dev.cairn.api.CairnException.Kind.UNAVAILABLE;
+import static dev.cairn.badinput.BadInput.api;
+import static dev.cairn.badinput.BadInput.cli;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicNode;
@@ -33,15 +42,6 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
-import static dev.cairn.api.CairnException.Kind.ALREADY_EXISTS;
-import static dev.cairn.api.CairnException.Kind.CONFIGURATION;
-import static dev.cairn.api.CairnException.Kind.DAMAGED;
-import static dev.cairn.api.CairnException.Kind.INVALID_INPUT;
-import static dev.cairn.api.CairnException.Kind.NOT_FOUND;
-import static dev.cairn.api.CairnException.Kind.REFUSED;
-import static dev.cairn.api.CairnException.Kind.UNAVAILABLE;
-import static dev.cairn.badinput.BadInput.api;
-import static dev.cairn.badinput.BadInput.cli;
 
 /**
  * The bad-input corpus: every kind of wrong input a user can give Cairn, through the command line
@@ -71,7 +71,7 @@ class BadInputCorpusTest {
 
     /** This release's data model versions and its release table, as messages list them. */
     private static final String VERSIONS = "0.1.0, 0.2.0, 0.3.0, 0.4.0";
-    private static final String RELEASES = dev.cairn.store.CairnModel.shipped().releases().stream()
+    private static final String RELEASES = dev.cairn.model.CairnModel.shipped().releases().stream()
             .map(r -> r.release().toString()).collect(java.util.stream.Collectors.joining(", "));
 
     /** Dataset names that look like SQL injection but are valid names: they must be stored as plain text. */

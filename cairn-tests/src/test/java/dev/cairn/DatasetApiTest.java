@@ -274,7 +274,7 @@ class DatasetApiTest extends OnAFreshDatabase {
         Dataset d = cairn.create("vanishing");
         d.add(cat(1));
         try (var raw = Backend.raw(config); var s = raw.createStatement()) {
-            s.execute("DROP TABLE cairn_data.samples_" + ((dev.cairn.store.StoredDataset) d).id());
+            s.execute("DROP TABLE cairn_data.samples_" + ((dev.cairn.dataset.StoredDataset) d).id());
         }
         String before = Backend.checksum(config);
         assertThatThrownBy(() -> d.add(cat(2))).isInstanceOf(dev.cairn.api.DamagedDatabaseException.class)

@@ -7,11 +7,11 @@ import dev.cairn.api.Dataset;
 import dev.cairn.api.Detection;
 import dev.cairn.api.Detections;
 import dev.cairn.api.FieldType;
+import dev.cairn.api.ImportResult;
 import dev.cairn.api.InvalidInputException;
 import dev.cairn.api.Metadata;
 import dev.cairn.api.Query;
 import dev.cairn.api.Sample;
-import dev.cairn.store.JsonLines;
 import dev.cairn.testing.Backend;
 import dev.cairn.testing.OnAFreshDatabase;
 import org.junit.jupiter.api.Test;
@@ -34,7 +34,7 @@ class JsonLinesTest extends OnAFreshDatabase {
         return out.toString(StandardCharsets.UTF_8);
     }
 
-    private JsonLines.ImportResult importText(String text, String name, boolean replace) {
+    private ImportResult importText(String text, String name, boolean replace) {
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         return cairn.importLines(new ByteArrayInputStream(bytes), "test.jsonl", name, replace, bytes.length);
     }
@@ -68,7 +68,7 @@ class JsonLinesTest extends OnAFreshDatabase {
     void aDatasetRoundTripsExactlySchemaIncluded() {
         Dataset original = richDataset("original");
         String first = export("original");
-        JsonLines.ImportResult r = importText(first, "copy", false);
+        ImportResult r = importText(first, "copy", false);
         assertThat(r.samples()).isEqualTo(50);
         Dataset copy = cairn.dataset("copy");
         assertThat(copy.list(Query.all())).isEqualTo(original.list(Query.all()));

@@ -1,6 +1,7 @@
 package dev.cairn;
 
 import dev.cairn.api.BoundingBox;
+import dev.cairn.api.Build;
 import dev.cairn.api.CairnConfig;
 import dev.cairn.api.DataModel;
 import dev.cairn.api.Dataset;
@@ -11,14 +12,13 @@ import dev.cairn.api.Filter;
 import dev.cairn.api.InvalidInputException;
 import dev.cairn.api.NotFoundException;
 import dev.cairn.api.Query;
-import dev.cairn.api.Release;
 import dev.cairn.api.RefusedException;
+import dev.cairn.api.Release;
 import dev.cairn.api.Revision;
 import dev.cairn.api.Sample;
 import dev.cairn.api.Version;
-import dev.cairn.migrate.MigrationRequest;
-import dev.cairn.store.Build;
-import dev.cairn.store.CairnModel;
+import dev.cairn.api.migration.MigrationRequest;
+import dev.cairn.model.CairnModel;
 import dev.cairn.testing.Backend;
 import org.junit.jupiter.api.Test;
 

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.cairn.Migrations;
 import dev.cairn.api.InvalidInputException;
 import dev.cairn.api.Texts;
-import dev.cairn.migrate.AdminSetup;
+import dev.cairn.api.migration.AdminSetup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

@@ -1,7 +1,8 @@
 package dev.cairn.cli;
 
-import dev.cairn.store.Build;
-import dev.cairn.store.CairnModel;
+import dev.cairn.Cairn;
+import dev.cairn.api.Build;
+import dev.cairn.api.Version;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Model.CommandSpec;
@@ -51,7 +52,7 @@ final class CairnCommand implements Runnable {
     static final class Version implements IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[]{"cairn " + Build.release() + " (data model " + CairnModel.shipped().version()
+            return new String[]{"cairn " + Build.release() + " (data model " + Cairn.shippedModel().version()
                     + ", PostgreSQL " + Build.postgresBinaries() + " embedded)"};
         }
     }

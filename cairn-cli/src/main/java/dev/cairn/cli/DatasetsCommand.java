@@ -3,6 +3,7 @@ package dev.cairn.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cairn.Cairn;
+import dev.cairn.NativeJson;
 import dev.cairn.api.AccessLevel;
 import dev.cairn.api.Dataset;
 import dev.cairn.api.DatasetAccess;
@@ -11,7 +12,6 @@ import dev.cairn.api.Field;
 import dev.cairn.api.InvalidInputException;
 import dev.cairn.api.NotFoundException;
 import dev.cairn.api.Texts;
-import dev.cairn.store.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -105,12 +105,12 @@ final class DatasetsCommand implements Runnable {
                     o.put("name", info.name()).put("version", info.version().toString()).put("samples", info.sampleCount())
                             .put("created_at", info.createdAt().toString())
                             .put("last_loaded_at", info.lastLoaded().map(Object::toString).orElse(null));
-                    o.set("info", Json.encode(dev.cairn.api.Values.jsonObject(info.info(), "info")));
+                    o.set("info", NativeJson.info(info.info()));
                     ArrayNode tags = o.putArray("tags");
                     info.tags().forEach(tags::add);
                     ArrayNode classes = o.putArray("classes");
                     info.classes().forEach(classes::add);
-                    o.set("fields", Json.encodeSchema(info.fields()));
+                    o.set("fields", NativeJson.schema(info.fields()));
                     JsonOut.print(ctx.out, o);
                     return ExitCodes.OK;
                 }
@@ -122,7 +122,7 @@ final class DatasetsCommand implements Runnable {
                 ctx.out.println("Tags:         " + (info.tags().isEmpty() ? "-" : String.join(", ", info.tags())));
                 ctx.out.println("Classes:      " + (info.classes().isEmpty() ? "-" : String.join(", ", info.classes())));
                 ctx.out.println("Info:         " + (info.info().isEmpty() ? "-"
-                        : Json.write(Json.encode(dev.cairn.api.Values.jsonObject(info.info(), "info")))));
+                        : NativeJson.write(NativeJson.info(info.info()), false)));
                 if (info.fields().isEmpty()) {
                     ctx.out.println("Fields:       none");
                 } else {

@@ -1,10 +1,10 @@
 package dev.cairn.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cairn.LocalServer;
 import dev.cairn.api.CairnConfig;
 import dev.cairn.api.InvalidInputException;
-import dev.cairn.store.EmbeddedServer;
-import dev.cairn.store.Postgres;
+import dev.cairn.api.LocalServerStatus;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -28,13 +28,13 @@ final class DbCommand implements Runnable {
         new picocli.CommandLine(this).usage(parent.context.out);
     }
 
-    static EmbeddedServer local(Context ctx, String what) {
+    static LocalServer local(Context ctx, String what) {
         CairnConfig config = ctx.config();
         if (!config.isLocal()) {
             throw new InvalidInputException("'cairn db " + what + "' manages the local server, and this configuration"
                     + " uses the shared database " + config.databaseUri().orElseThrow() + " (CAIRN_DATABASE_URI)");
         }
-        return Postgres.embeddedServer(config);
+        return LocalServer.of(config);
     }
 
     @Command(name = "status", mixinStandardHelpOptions = true, description = "Whether the local server runs, where, and since when.")
@@ -48,7 +48,7 @@ final class DbCommand implements Runnable {
         @Override
         public Integer call() {
             Context ctx = parent.parent.context;
-            EmbeddedServer.Status s = local(ctx, "status").status();
+            LocalServerStatus s = local(ctx, "status").status();
             if (json) {
                 ObjectNode o = JsonOut.object();
                 o.put("running", s.running()).put("state", s.state().name().toLowerCase(java.util.Locale.ROOT))
@@ -89,11 +89,11 @@ final class DbCommand implements Runnable {
         @Override
         public Integer call() {
             Context ctx = parent.parent.context;
-            EmbeddedServer server = local(ctx, "start");
+            LocalServer server = local(ctx, "start");
             boolean was = server.status().running();
-            EmbeddedServer.Endpoint e = server.start(ctx.config().databasePort(), ctx.feedback(false));
+            LocalServerStatus s = server.start(ctx.config().databasePort(), ctx.feedback(false));
             ctx.out.println((was ? "The local database was running already on " : "Started the local database on ")
-                    + e.host() + ":" + e.port() + ".");
+                    + "127.0.0.1:" + s.port() + ".");
             return ExitCodes.OK;
         }
     }

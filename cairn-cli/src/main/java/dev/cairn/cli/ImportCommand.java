@@ -1,9 +1,9 @@
 package dev.cairn.cli;
 
 import dev.cairn.Cairn;
+import dev.cairn.api.ImportResult;
 import dev.cairn.api.InvalidInputException;
 import dev.cairn.api.Texts;
-import dev.cairn.store.JsonLines;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -70,7 +70,7 @@ final class ImportCommand implements Callable<Integer> {
             }
         }
         try (InputStream input = in; Cairn cairn = ctx.open(false)) {
-            JsonLines.ImportResult r = cairn.importLines(input, source, name, replace, size);
+            ImportResult r = cairn.importLines(input, source, name, replace, size);
             ctx.out.println("Imported " + r.samples() + " samples into dataset " + Texts.quoted(r.name()) + " (data model "
                     + r.version() + ") in " + CliFeedback.seconds(java.time.Duration.ofNanos(System.nanoTime() - start)) + ".");
             return ExitCodes.OK;

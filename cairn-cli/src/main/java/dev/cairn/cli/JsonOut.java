@@ -1,12 +1,10 @@
 package dev.cairn.cli;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.cairn.store.Json;
+import dev.cairn.NativeJson;
 
 import java.io.PrintStream;
 
@@ -27,10 +25,6 @@ final class JsonOut {
     }
 
     static void print(PrintStream out, JsonNode node) {
-        try {
-            out.println(Json.MAPPER.writer().with(SerializationFeature.INDENT_OUTPUT).writeValueAsString(node));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        out.println(NativeJson.write(node, true));
     }
 }

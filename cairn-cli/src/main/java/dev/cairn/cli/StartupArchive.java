@@ -1,6 +1,6 @@
 package dev.cairn.cli;
 
-import dev.cairn.store.Json;
+import dev.cairn.NativeJson;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -99,7 +99,7 @@ final class StartupArchive {
         Main.execute(new String[]{"--version"}, unreachable, none, none);
         Main.execute(new String[]{"db", "status"}, local, none, none);
         Main.execute(new String[]{"migrate", "--info"}, unreachable, none, none);
-        Json.write(Json.read("{\"label\": \"cat\", \"confidence\": 0.93, \"tags\": [\"train\"], \"n\": 1}"));
+        NativeJson.write(NativeJson.read("{\"label\": \"cat\", \"confidence\": 0.93, \"tags\": [\"train\"], \"n\": 1}", "a sample"), false);
         loadArchivedJars();
         authenticate();
     }

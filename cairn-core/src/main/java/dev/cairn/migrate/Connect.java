@@ -7,6 +7,9 @@ import dev.cairn.api.RefusedException;
 import dev.cairn.api.Release;
 import dev.cairn.api.Revision;
 import dev.cairn.api.Version;
+import dev.cairn.api.migration.DatabaseState;
+import dev.cairn.api.migration.PendingMigration;
+import dev.cairn.api.migration.Policy;
 import dev.cairn.store.DatasetContext;
 import dev.cairn.store.Postgres;
 
@@ -46,11 +49,11 @@ final class Connect {
     /** Reads the records without changing anything; empty if there is no Cairn database. */
     Optional<DatabaseState> inspect() {
         return postgres.withConnection(c -> {
-            Records.Presence p = Records.presence(c);
-            if (p == Records.Presence.PARTIAL) {
+            DatabaseTable.Presence p = DatabaseTable.presence(c);
+            if (p == DatabaseTable.Presence.PARTIAL) {
                 throw partial();
             }
-            return p == Records.Presence.NONE ? Optional.<DatabaseState>empty() : Optional.of(Records.read(c, ""));
+            return p == DatabaseTable.Presence.NONE ? Optional.<DatabaseState>empty() : Optional.of(DatabaseTable.read(c, ""));
         }, "reading the database's version");
     }
 
@@ -78,7 +81,7 @@ final class Connect {
                     + " was tampered with. Cairn will not guess; restore the record from a backup"));
         }
         try {
-            Records.checkConsistent(state, model);
+            DatabaseTable.checkConsistent(state, model);
         } catch (DamagedDatabaseException e) {
             return new Decision.Refuse(e);
         }
@@ -162,13 +165,13 @@ final class Connect {
     private DatabaseState autoUpgrade(DatabaseState found) {
         return postgres.withConnection(c -> {
             try (DatabaseLock lock = DatabaseLock.acquire(c, feedback, "upgrading the database")) {
-                DatabaseState now = Records.read(c, "");
+                DatabaseState now = DatabaseTable.read(c, "");
                 if (now.version().isBefore(model.version()) && !now.pinned() && now.pending().isEmpty()
                         && now.policy() == Policy.AUTO) {
                     feedback.notice("upgrading the " + postgres.description() + " from data model " + now.version()
                             + " to " + model.version() + " (policy auto); datasets follow when they are next loaded");
                     steps.database(now.version(), model.version(), "connect: automatic upgrade", false);
-                    return Records.read(c, "");
+                    return DatabaseTable.read(c, "");
                 }
                 return now;
             }
@@ -184,27 +187,27 @@ final class Connect {
         }
         return postgres.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
-                ps.setLong(1, Records.INITIALISE_LOCK);
+                ps.setLong(1, DatabaseTable.INITIALISE_LOCK);
                 ps.execute();
             }
-            Records.Presence p = Records.presence(c);
-            if (p == Records.Presence.PARTIAL) {
+            DatabaseTable.Presence p = DatabaseTable.presence(c);
+            if (p == DatabaseTable.Presence.PARTIAL) {
                 throw partial();
             }
-            if (p == Records.Presence.NONE) {
+            if (p == DatabaseTable.Presence.NONE) {
                 create(c, at);
             }
-            return Records.read(c, "");
+            return DatabaseTable.read(c, "");
         }, "creating the Cairn database");
     }
 
     private void create(Connection c, Version v) throws SQLException {
-        Records.createTables(c);
+        DatabaseTable.createTables(c);
         DatasetContext ctx = DatasetContext.database(c, feedback);
         for (Revision r : model.between(Version.of(0, 0, 0), v, Revision.Scope.DATABASE)) {
             r.up(ctx);
         }
-        Records.insert(c, v, model.oldestAccepting(v, null), model.release().toString(),
+        DatabaseTable.insert(c, v, model.oldestAccepting(v, null), model.release().toString(),
                 postgres.isLocal() ? Policy.AUTO : Policy.MANUAL);
         long h = History.start(c, null, null, null, v, Actor.current(), model.release().toString(), "initialise");
         History.finish(c, h, "ok", "created at data model " + v);

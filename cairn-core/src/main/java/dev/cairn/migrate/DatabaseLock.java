@@ -32,7 +32,7 @@ final class DatabaseLock implements AutoCloseable {
         boolean told = false;
         while (true) {
             try (PreparedStatement ps = c.prepareStatement("SELECT pg_try_advisory_lock(?)")) {
-                ps.setLong(1, Records.MIGRATE_DATABASE_LOCK);
+                ps.setLong(1, DatabaseTable.MIGRATE_DATABASE_LOCK);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     if (rs.getBoolean(1)) {
@@ -56,7 +56,7 @@ final class DatabaseLock implements AutoCloseable {
 
     /** Who holds the lock, and the migration under way if one is recorded. */
     private static String describe(Connection c) throws SQLException {
-        String holder = Locks.advisoryHolder(c, Records.MIGRATE_DATABASE_LOCK)
+        String holder = Locks.advisoryHolder(c, DatabaseTable.MIGRATE_DATABASE_LOCK)
                 .map(h -> Character.toUpperCase(h.charAt(0)) + h.substring(1)).orElse("Its holder has just let it go");
         return holder + Locks.describeDatabase(c).map(p -> " (recorded: " + p + ")").orElse("");
     }
@@ -68,7 +68,7 @@ final class DatabaseLock implements AutoCloseable {
     boolean held() {
         try (PreparedStatement ps = connection.prepareStatement("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
                 + " AND pid = pg_backend_pid() AND granted AND ((classid::bigint << 32) | objid::bigint) = ?")) {
-            ps.setLong(1, Records.MIGRATE_DATABASE_LOCK);
+            ps.setLong(1, DatabaseTable.MIGRATE_DATABASE_LOCK);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() && rs.getLong(1) > 0;
             }
@@ -85,7 +85,7 @@ final class DatabaseLock implements AutoCloseable {
     @Override
     public void close() {
         try (PreparedStatement ps = connection.prepareStatement("SELECT pg_advisory_unlock(?)")) {
-            ps.setLong(1, Records.MIGRATE_DATABASE_LOCK);
+            ps.setLong(1, DatabaseTable.MIGRATE_DATABASE_LOCK);
             ps.execute();
         } catch (SQLException e) {
             try {

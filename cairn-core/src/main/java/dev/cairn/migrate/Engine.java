@@ -6,11 +6,20 @@ import dev.cairn.api.Feedback;
 import dev.cairn.api.Revision;
 import dev.cairn.api.Texts;
 import dev.cairn.api.Version;
-import dev.cairn.store.Acceptance;
+import dev.cairn.api.migration.AdminSetup;
+import dev.cairn.api.migration.DatabaseState;
+import dev.cairn.api.migration.DatasetStatus;
+import dev.cairn.api.migration.HistoryEntry;
+import dev.cairn.api.migration.MigrationInfo;
+import dev.cairn.api.migration.MigrationPlan;
+import dev.cairn.api.migration.MigrationRequest;
+import dev.cairn.api.migration.MigrationResult;
+import dev.cairn.api.migration.Policy;
+import dev.cairn.dataset.DatasetCompatibility;
+import dev.cairn.dataset.Waits;
 import dev.cairn.store.DatasetRecord;
 import dev.cairn.store.DatasetTable;
 import dev.cairn.store.Postgres;
-import dev.cairn.store.Waits;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -35,7 +44,7 @@ public final class Engine {
     private final Feedback feedback;
     private final Steps steps;
     private final Connect connect;
-    private final Migrate migrate;
+    private final Migrator migrate;
     private volatile DatabaseState state;
     private volatile Version working;
 
@@ -46,7 +55,7 @@ public final class Engine {
         this.feedback = feedback;
         this.steps = new Steps(postgres, model, feedback);
         this.connect = new Connect(postgres, model, admin, feedback, steps);
-        this.migrate = new Migrate(postgres, model, admin, feedback, steps, connect);
+        this.migrate = new Migrator(postgres, model, admin, feedback, steps, connect);
     }
 
     /** An engine that has not connected yet: for commands that only read, or that an admin runs. */
@@ -93,7 +102,7 @@ public final class Engine {
 
     /** The release that last moved the database, for messages; read fresh. */
     public String writtenByRelease() {
-        return postgres.withConnection(c -> Records.read(c, "").writtenByRelease(), "reading the database's version");
+        return postgres.withConnection(c -> DatabaseTable.read(c, "").writtenByRelease(), "reading the database's version");
     }
 
     /**
@@ -113,7 +122,7 @@ public final class Engine {
             known = state;
         }
         // every check passed: only now is the load recorded, so that a refusal writes nothing
-        Acceptance.workingVersion(model, found, known.writtenByRelease());
+        DatasetCompatibility.workingVersion(model, found, known.writtenByRelease());
         if (DatasetTable.loadTimeIsStale(found)) {
             DatasetRecord checked = found;
             postgres.withConnection(c -> {
@@ -130,7 +139,7 @@ public final class Engine {
      */
     private DatasetRecord upgradeIfOutdated(DatasetRecord found) {
         String name = found.name();
-        DatabaseState db = postgres.withConnection(c -> Records.read(c, ""), "reading the database's version");
+        DatabaseState db = postgres.withConnection(c -> DatabaseTable.read(c, ""), "reading the database's version");
         Connect.Decision decision = connect.decide(db);
         if (decision instanceof Connect.Decision.Refuse r && r.reason() instanceof DamagedDatabaseException damaged) {
             throw damaged;
@@ -141,7 +150,7 @@ public final class Engine {
             throw new DamagedDatabaseException("the dataset " + Texts.quoted(name) + " is at data model "
                     + found.version() + " but the database is at " + d + ": a dataset is never ahead of its database,"
                     + " so its record was tampered with. An admin brings it back with a client that knows "
-                    + found.version() + ": CAIRN_DATABASE_ADMIN=true cairn migrate -n " + Acceptance.shellQuote(name)
+                    + found.version() + ": CAIRN_DATABASE_ADMIN=true cairn migrate -n " + DatasetCompatibility.shellQuote(name)
                     + " -v " + d);
         }
         if (found.version().isBefore(model.version()) && !model.knows(found.version())) {
@@ -165,7 +174,7 @@ public final class Engine {
      * never above a downgrade under way.
      */
     public Version versionForNewDataset(Connection tx) throws SQLException {
-        DatabaseState db = Records.readShared(tx, feedback);
+        DatabaseState db = DatabaseTable.readShared(tx, feedback);
         Version v = Version.min(db.version(), model.version());
         if (db.pending().isPresent()) {
             v = Version.min(v, db.pending().get().target());
@@ -178,7 +187,7 @@ public final class Engine {
      * transaction under the record's shared lock, so that it cannot move until that transaction ends.
      */
     public Version databaseWorkingVersion(Connection tx) throws SQLException {
-        return Version.min(Records.readShared(tx, feedback).version(), model.version());
+        return Version.min(DatabaseTable.readShared(tx, feedback).version(), model.version());
     }
 
     /** Tells who migrates a dataset, for clients that wait for it. */
@@ -296,13 +305,13 @@ public final class Engine {
                     + " CAIRN_DATABASE_ADMIN=true cairn migrate --policy " + policy.text() + ". Nothing was changed.");
         }
         return postgres.inTransaction(c -> {
-            if (Records.presence(c) != Records.Presence.PRESENT) {
+            if (DatabaseTable.presence(c) != DatabaseTable.Presence.PRESENT) {
                 throw new dev.cairn.api.NotFoundException("there is no Cairn database in the " + postgres.description()
                         + " yet; create it first: CAIRN_DATABASE_ADMIN=true cairn migrate");
             }
-            Records.readExclusive(c, feedback);
-            Records.setPolicy(c, policy);
-            return Records.read(c, "");
+            DatabaseTable.readExclusive(c, feedback);
+            DatabaseTable.setPolicy(c, policy);
+            return DatabaseTable.read(c, "");
         }, "setting the database's policy");
     }
 
@@ -368,7 +377,7 @@ public final class Engine {
     /** The newest history entries first. */
     public List<HistoryEntry> history(int limit, String dataset) {
         return postgres.withConnection(c -> {
-            if (Records.presence(c) != Records.Presence.PRESENT) {
+            if (DatabaseTable.presence(c) != DatabaseTable.Presence.PRESENT) {
                 return List.<HistoryEntry>of();
             }
             return History.list(c, limit, dataset);

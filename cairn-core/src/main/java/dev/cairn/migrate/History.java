@@ -1,6 +1,7 @@
 package dev.cairn.migrate;
 
 import dev.cairn.api.Version;
+import dev.cairn.api.migration.HistoryEntry;
 import dev.cairn.store.Access;
 
 import java.sql.Connection;

@@ -1,5 +1,6 @@
 package dev.cairn.migrate;
 
+import dev.cairn.api.migration.PendingMigration;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -71,6 +72,6 @@ final class Locks {
 
     /** The database migration under way, as a sentence, if there is one. */
     static Optional<String> describeDatabase(Connection c) throws SQLException {
-        return Records.read(c, "").pending().map(PendingMigration::describe);
+        return DatabaseTable.read(c, "").pending().map(PendingMigration::describe);
     }
 }

@@ -1,9 +1,9 @@
 package dev.cairn.migrate;
 
+import dev.cairn.api.DataModel;
 import dev.cairn.api.InvalidInputException;
 import dev.cairn.api.RefusedException;
 import dev.cairn.api.Texts;
-import dev.cairn.api.DataModel;
 import dev.cairn.store.Access;
 import dev.cairn.store.SampleTable;
 import dev.cairn.store.Sql;
@@ -211,7 +211,7 @@ final class Privileges {
         sql.add("CREATE TRIGGER guard_version BEFORE INSERT OR UPDATE OF version ON cairn.datasets FOR EACH ROW"
                 + " EXECUTE FUNCTION cairn.guard_dataset_version()");
         Sql.execute(tx, sql);
-        Access.install(tx, roles.admin(), roles.user(), model, Records.read(tx, "").version());
+        Access.install(tx, roles.admin(), roles.user(), model, DatabaseTable.read(tx, "").version());
     }
 
     /** Whether this database has Cairn roles, so that {@link #secure} keeps its privileges. */

@@ -6,6 +6,10 @@ import dev.cairn.api.Feedback;
 import dev.cairn.api.Revision;
 import dev.cairn.api.Texts;
 import dev.cairn.api.Version;
+import dev.cairn.api.migration.DatabaseState;
+import dev.cairn.api.migration.PendingMigration;
+import dev.cairn.api.migration.StepResult;
+import dev.cairn.dataset.Waits;
 import dev.cairn.store.Access;
 import dev.cairn.store.DatasetContext;
 import dev.cairn.store.DatasetRecord;
@@ -13,7 +17,6 @@ import dev.cairn.store.DatasetTable;
 import dev.cairn.store.Postgres;
 import dev.cairn.store.SampleTable;
 import dev.cairn.store.Sql;
-import dev.cairn.store.Waits;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -57,7 +60,7 @@ final class Steps {
             long history = History.start(c, null, null, from, to, Actor.current(), model.release().toString(), command);
             try {
                 Sql.inTransaction(c, tx -> {
-                    DatabaseState now = Records.readExclusive(tx, feedback);
+                    DatabaseState now = DatabaseTable.readExclusive(tx, feedback);
                     if (!now.version().equals(from)) {
                         throw new Moved(now.version());
                     }
@@ -78,9 +81,9 @@ final class Steps {
                             r.down(ctx);
                         }
                     }
-                    Records.setVersion(tx, to, model.oldestAccepting(to, null), model.release().toString());
+                    DatabaseTable.setVersion(tx, to, model.oldestAccepting(to, null), model.release().toString());
                     if (explicit && !to.equals(from)) {
-                        Records.setPinned(tx, to.isBefore(from));
+                        DatabaseTable.setPinned(tx, to.isBefore(from));
                     }
                     if (Privileges.rolesExist(tx)) {
                         // what the revisions made is the admin role's, and regular users' lazy
@@ -164,7 +167,7 @@ final class Steps {
                 outcome = Sql.inTransaction(c, tx -> {
                     // under the record's shared lock, which a database step takes exclusively: the database
                     // cannot move while this step runs, and this step cannot leave the dataset above it
-                    DatabaseState db = Records.readShared(tx, feedback);
+                    DatabaseState db = DatabaseTable.readShared(tx, feedback);
                     if (lazy) {
                         Optional<PendingMigration> against = db.pending().filter(p -> p.target().isBefore(to));
                         if (!db.version().equals(to) || against.isPresent()) {

@@ -10,6 +10,7 @@ import dev.cairn.api.RefusedException;
 import dev.cairn.api.Revision;
 import dev.cairn.api.Texts;
 import dev.cairn.api.Version;
+import dev.cairn.json.Json;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -41,7 +42,7 @@ public final class Access {
 
     /**
      * The advisory lock that guards the database's record for a transaction (see the migration
-     * engine's Records): taken shared by a lazy upgrade, exclusively by whoever moves the database.
+     * engine's DatabaseTable): taken shared by a lazy upgrade, exclusively by whoever moves the database.
      */
     public static final long RECORD_LOCK = 0x636169726e0003L;
 

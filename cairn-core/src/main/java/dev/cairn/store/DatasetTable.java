@@ -1,6 +1,5 @@
 package dev.cairn.store;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.cairn.api.AlreadyExistsException;
 import dev.cairn.api.DamagedDatabaseException;
 import dev.cairn.api.DatasetNames;
@@ -9,6 +8,8 @@ import dev.cairn.api.InvalidInputException;
 import dev.cairn.api.NotFoundException;
 import dev.cairn.api.Texts;
 import dev.cairn.api.Version;
+import dev.cairn.json.Json;
+import com.fasterxml.jackson.databind.JsonNode;
 
 import java.sql.Array;
 import java.sql.Connection;
@@ -51,7 +52,7 @@ public final class DatasetTable {
     }
 
     /** Creates the table (the baseline database revision). */
-    static void create(Connection c) throws SQLException {
+    public static void create(Connection c) throws SQLException {
         try (Statement s = c.createStatement()) {
             s.execute("CREATE SCHEMA IF NOT EXISTS cairn_data");
             s.execute("""

@@ -1,13 +1,15 @@
 package dev.cairn.store;
 
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
+import dev.cairn.api.Build;
 import dev.cairn.api.CairnConfig;
 import dev.cairn.api.CairnException;
 import dev.cairn.api.ConfigurationException;
 import dev.cairn.api.DatabaseUnavailableException;
 import dev.cairn.api.DatabaseUri;
 import dev.cairn.api.Feedback;
+import dev.cairn.localserver.EmbeddedServer;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 
 import java.sql.Connection;
 import java.sql.DriverManager;

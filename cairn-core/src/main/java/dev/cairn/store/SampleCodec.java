@@ -8,6 +8,7 @@ import dev.cairn.api.Sample;
 import dev.cairn.api.Texts;
 import dev.cairn.api.Values;
 import dev.cairn.api.Version;
+import dev.cairn.json.Json;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,40 +20,40 @@ import java.util.Map;
  * schema. A field that the schema lacks is added to it with the type of its first value; the
  * caller stores the grown schema in the same transaction.
  */
-final class SampleCodec {
+public final class SampleCodec {
 
     private final String datasetName;
     private final Map<String, FieldType> schema;
     private final List<Field> added = new ArrayList<>();
     private final Layout layout;
 
-    SampleCodec(DatasetRecord dataset, Version working) {
+    public SampleCodec(DatasetRecord dataset, Version working) {
         this.datasetName = dataset.name();
         this.schema = new LinkedHashMap<>(dataset.schema());
         this.layout = Layout.at(working);
     }
 
-    Layout layout() {
+    public Layout layout() {
         return layout;
     }
 
     /** The fields the writes so far added to the schema. */
-    List<Field> added() {
+    public List<Field> added() {
         return added;
     }
 
     /** The schema with the added fields. */
-    List<Field> schema() {
+    public List<Field> schema() {
         List<Field> all = new ArrayList<>();
         schema.forEach((k, v) -> all.add(new Field(k, v)));
         return all;
     }
 
-    List<String> knownFields() {
+    public List<String> knownFields() {
         return List.copyOf(schema.keySet());
     }
 
-    SampleRow toRow(Sample s) {
+    public SampleRow toRow(Sample s) {
         Map<String, Object> conformed = new LinkedHashMap<>();
         for (Map.Entry<String, Object> e : s.fields().entrySet()) {
             String name = e.getKey();
@@ -74,7 +75,7 @@ final class SampleCodec {
                 null, null);
     }
 
-    Sample fromRow(SampleRow row) {
+    public Sample fromRow(SampleRow row) {
         try {
             return Sample.restore(row.id(), row.filepath(), row.tags(),
                     row.metadata() == null ? null : Json.decodeMetadata(Json.read(row.metadata())),

@@ -21,21 +21,21 @@ import java.util.Map;
  * and value becomes a bound parameter; the SQL text is built only from this class's constants,
  * and each field's type (from the schema) chooses how its JSON value is compared.
  */
-final class SampleQuerySql {
+public final class SampleQuerySql {
 
     /** A piece of SQL and the values bound to its parameters, in order. */
-    record Fragment(String sql, List<Object> params) {
+    public record Fragment(String sql, List<Object> params) {
     }
 
     private final Map<String, FieldType> schema;
     private final String datasetName;
 
-    SampleQuerySql(Map<String, FieldType> schema, String datasetName) {
+    public SampleQuerySql(Map<String, FieldType> schema, String datasetName) {
         this.schema = schema;
         this.datasetName = datasetName;
     }
 
-    Fragment where(Filter filter) {
+    public Fragment where(Filter filter) {
         List<Object> params = new ArrayList<>();
         String sql = predicate(filter, params);
         return new Fragment(sql, params);
@@ -191,7 +191,7 @@ final class SampleQuerySql {
     }
 
     /** ORDER BY, LIMIT and OFFSET of a query. */
-    Fragment window(Query q) {
+    public Fragment window(Query q) {
         List<Object> p = new ArrayList<>();
         String dir = q.descending() ? " DESC" : "";
         String order;
@@ -216,10 +216,10 @@ final class SampleQuerySql {
     }
 
     /** How the values of a path are selected, for distinct values and counts. */
-    record ValuePath(String from, String value, List<Object> params, FieldType type) {
+    public record ValuePath(String from, String value, List<Object> params, FieldType type) {
     }
 
-    ValuePath values(String path) {
+    public ValuePath values(String path) {
         if (path.equals("tags")) {
             return new ValuePath("unnest(s.tags) AS v(x)", "v.x", List.of(), FieldType.STRING);
         }

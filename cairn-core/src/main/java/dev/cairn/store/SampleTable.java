@@ -45,96 +45,6 @@ public final class SampleTable {
         return "cairn_data.\"samples_" + datasetId + "_" + suffix + "\"";
     }
 
-    /**
-     * The baseline sample table, as SQL that runs both from a client and in the database (see
-     * {@link Access}): {@code {table}} is the sample table, {@code {dataset}} the dataset's id.
-     */
-    static final List<String> BASELINE = List.of("CREATE TABLE " + Access.TABLE + " ("
-            + " id uuid PRIMARY KEY,"
-            + " filepath text NOT NULL,"
-            + " tags text[] NOT NULL DEFAULT '{}',"
-            + " metadata jsonb,"
-            + " fields jsonb NOT NULL DEFAULT '{}')");
-
-    /** Revision 0.2.0 up: samples gain creation and last-modification times, the latter kept by a trigger. */
-    static final List<String> TIMESTAMPS = List.of(
-            // no default while adding: samples stored before 0.2.0 have no known creation time
-            "ALTER TABLE " + Access.TABLE + " ADD COLUMN created_at timestamptz, ADD COLUMN last_modified_at timestamptz",
-            "ALTER TABLE " + Access.TABLE + " ALTER COLUMN created_at SET DEFAULT now(),"
-                    + " ALTER COLUMN last_modified_at SET DEFAULT now()",
-            // a migration rewrites how samples are stored, not what they hold: it does not count as a change
-            "CREATE FUNCTION cairn_data.\"samples_" + Access.DATASET + "_touch\"() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN"
-                    + " IF current_setting('" + MIGRATING + "', true) IS DISTINCT FROM 'on' THEN"
-                    + " NEW.last_modified_at := now(); END IF; RETURN NEW; END$$",
-            "CREATE TRIGGER touch BEFORE UPDATE ON " + Access.TABLE + " FOR EACH ROW EXECUTE FUNCTION cairn_data.\"samples_"
-                    + Access.DATASET + "_touch\"()");
-
-    /** Runs SQL of a revision's (see {@link #BASELINE}) on one dataset's sample table. */
-    static void run(Connection c, long datasetId, List<String> statements) throws SQLException {
-        try (Statement s = c.createStatement()) {
-            for (String sql : statements) {
-                s.execute(sql.replace(Access.TABLE, name(datasetId)).replace(Access.DATASET, Long.toString(datasetId)));
-            }
-        }
-    }
-
-    /** Revision 0.2.0 down. */
-    static void dropTimestamps(Connection c, long datasetId) throws SQLException {
-        String t = name(datasetId);
-        try (Statement s = c.createStatement()) {
-            s.execute("DROP TRIGGER touch ON " + t);
-            s.execute("DROP FUNCTION cairn_data.\"samples_" + datasetId + "_touch\"()");
-            s.execute("ALTER TABLE " + t + " DROP COLUMN created_at, DROP COLUMN last_modified_at");
-        }
-    }
-
-    /**
-     * Revision 0.4.0: rewrites the boxes of one detections field between {@code [x, y, w, h]} and
-     * corners {@code [x1, y1, x2, y2]}, set-based, in exact decimal arithmetic so that going there
-     * and back gives the very same numbers, and only in samples that hold boxes.
-     */
-    static void convertBoxes(dev.cairn.api.RevisionContext ctx, String field, boolean toCorners) throws SQLException {
-        ctx.updateSamples(boxAssignment(toCorners), BOX_CONDITION, field, field, field, field);
-    }
-
-    private static final String BOX_CONDITION = "jsonb_typeof(fields -> ? -> 'detections') = 'array'"
-            + " AND jsonb_array_length(fields -> ? -> 'detections') > 0";
-
-    /** The assignment that converts one detections field's boxes; its two parameters are the field's name. */
-    private static String boxAssignment(boolean toCorners) {
-        String x = "(d -> 'bounding_box' ->> 0)::numeric";
-        String y = "(d -> 'bounding_box' ->> 1)::numeric";
-        String third = "(d -> 'bounding_box' ->> 2)::numeric";
-        String fourth = "(d -> 'bounding_box' ->> 3)::numeric";
-        // trim_scale: numbers are stored without trailing zeros, and sums and differences stay so
-        String box = toCorners
-                ? "jsonb_build_array(" + x + ", " + y + ", trim_scale(" + x + " + " + third + "), trim_scale(" + y + " + "
-                + fourth + "))"
-                : "jsonb_build_array(" + x + ", " + y + ", trim_scale(" + third + " - " + x + "), trim_scale(" + fourth
-                + " - " + y + "))";
-        return "fields = jsonb_set(fields, ARRAY[?, 'detections'],"
-                + " (SELECT coalesce(jsonb_agg(CASE WHEN jsonb_typeof(d -> 'bounding_box') = 'array'"
-                + " AND jsonb_array_length(d -> 'bounding_box') = 4"
-                + " THEN jsonb_set(d, '{bounding_box}', " + box + ") ELSE d END ORDER BY o), '[]'::jsonb)"
-                + " FROM jsonb_array_elements(fields -> ? -> 'detections') WITH ORDINALITY AS e(d, o)))";
-    }
-
-    /**
-     * Revision 0.4.0 up as SQL that runs in the database (see {@link Access}): the same statement
-     * as {@link #convertBoxes}, once for every detections field of the dataset, in one go.
-     */
-    static final List<String> BOXES_TO_CORNERS = List.of("DO $revision$ DECLARE f text; BEGIN"
-            + " PERFORM set_config('" + MIGRATING + "', 'on', true);"
-            + " FOR f IN SELECT e ->> 'name' FROM cairn.datasets d CROSS JOIN LATERAL jsonb_array_elements(d.fields) e"
-            + " WHERE d.id = " + Access.DATASET + " AND e ->> 'type' = 'detections' LOOP"
-            + " EXECUTE format(" + literal("UPDATE " + Access.TABLE + " SET " + boxAssignment(true).replace("?", "%1$L")
-            + " WHERE " + BOX_CONDITION.replace("?", "%1$L")) + ", f);"
-            + " END LOOP; END $revision$");
-
-    private static String literal(String text) {
-        return "'" + text.replace("'", "''") + "'";
-    }
-
     public static void drop(Connection c, long datasetId) throws SQLException {
         try (Statement s = c.createStatement()) {
             s.execute("DROP TABLE IF EXISTS " + name(datasetId));
@@ -253,7 +163,7 @@ public final class SampleTable {
         return new MissingTable(datasetId, datasetName);
     }
 
-    static final class MissingTable extends DamagedDatabaseException {
+    public static final class MissingTable extends DamagedDatabaseException {
         private static final long serialVersionUID = 1L;
         final String datasetName;
 
@@ -265,12 +175,12 @@ public final class SampleTable {
         }
 
         /** This, or that the dataset was deleted, if its row is gone too. */
-        RuntimeException explain(boolean rowExists) {
+        public RuntimeException explain(boolean rowExists) {
             return rowExists ? this : DatasetTable.gone(datasetName);
         }
     }
 
-    static long count(Connection c, long datasetId, SampleQuerySql.Fragment where) throws SQLException {
+    public static long count(Connection c, long datasetId, SampleQuerySql.Fragment where) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM " + name(datasetId) + " s WHERE "
                 + where.sql())) {
             bind(ps, 1, where.params());
@@ -282,11 +192,11 @@ public final class SampleTable {
     }
 
     /** The columns a client working at {@code layout} reads, aliased {@code s}. */
-    static String columns(Layout layout) {
+    public static String columns(Layout layout) {
         return layout.sampleTimestamps() ? COLUMNS_WITH_TIMES : COLUMNS;
     }
 
-    static Optional<SampleRow> get(Connection c, long datasetId, String id, Layout layout) throws SQLException {
+    public static Optional<SampleRow> get(Connection c, long datasetId, String id, Layout layout) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT " + columns(layout) + " FROM " + name(datasetId)
                 + " s WHERE s.id = ?")) {
             ps.setObject(1, UUID.fromString(id));
@@ -300,7 +210,7 @@ public final class SampleTable {
      * Replaces a sample's content. Keys of {@code fields} that this client does not know (a newer
      * client wrote them) are kept: only the fields in {@code knownFields} are replaced.
      */
-    static boolean update(Connection c, long datasetId, SampleRow row, List<String> knownFields) throws SQLException {
+    public static boolean update(Connection c, long datasetId, SampleRow row, List<String> knownFields) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE " + name(datasetId) + " SET filepath = ?, tags = ?,"
                 + " metadata = ?::jsonb, fields = (fields - ?::text[]) || ?::jsonb WHERE id = ?")) {
             ps.setString(1, row.filepath());
@@ -313,7 +223,7 @@ public final class SampleTable {
         }
     }
 
-    static boolean delete(Connection c, long datasetId, String id) throws SQLException {
+    public static boolean delete(Connection c, long datasetId, String id) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + name(datasetId) + " WHERE id = ?")) {
             ps.setObject(1, UUID.fromString(id));
             return ps.executeUpdate() == 1;
@@ -321,7 +231,7 @@ public final class SampleTable {
     }
 
     /** Renames a key of every sample's fields, in one statement. */
-    static void renameField(Connection c, long datasetId, String from, String to) throws SQLException {
+    public static void renameField(Connection c, long datasetId, String from, String to) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE " + name(datasetId)
                 + " SET fields = (fields - ?) || jsonb_build_object(?::text, fields -> ?) WHERE fields -> ? IS NOT NULL")) {
             ps.setString(1, from);
@@ -333,7 +243,7 @@ public final class SampleTable {
     }
 
     /** Removes a key from every sample's fields, in one statement. */
-    static void deleteField(Connection c, long datasetId, String field) throws SQLException {
+    public static void deleteField(Connection c, long datasetId, String field) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE " + name(datasetId)
                 + " SET fields = fields - ? WHERE fields -> ? IS NOT NULL")) {
             ps.setString(1, field);
@@ -366,14 +276,14 @@ public final class SampleTable {
         return out;
     }
 
-    static SampleRow read(ResultSet rs, Layout layout) throws SQLException {
+    public static SampleRow read(ResultSet rs, Layout layout) throws SQLException {
         java.sql.Timestamp created = layout.sampleTimestamps() ? rs.getTimestamp(6) : null;
         java.sql.Timestamp modified = layout.sampleTimestamps() ? rs.getTimestamp(7) : null;
         return new SampleRow(rs.getString(1), rs.getString(2), DatasetTable.strings(rs.getArray(3)), rs.getString(4),
                 rs.getString(5), created == null ? null : created.toInstant(), modified == null ? null : modified.toInstant());
     }
 
-    static void bind(PreparedStatement ps, int first, List<Object> params) throws SQLException {
+    public static void bind(PreparedStatement ps, int first, List<Object> params) throws SQLException {
         int i = first;
         for (Object p : params) {
             ps.setObject(i++, p);
@@ -384,7 +294,7 @@ public final class SampleTable {
      * Streams rows into a sample table with COPY, in one transaction with the caller's other
      * work: nothing is held in memory beyond one buffer.
      */
-    static final class Copy implements AutoCloseable {
+    public static final class Copy implements AutoCloseable {
         private static final int FLUSH_AT = 1 << 18;
         private static final byte[] END = new byte[0];
 
@@ -398,7 +308,7 @@ public final class SampleTable {
         private long rows;
         private boolean finished;
 
-        Copy(Connection c, long datasetId, String datasetName) throws SQLException {
+        public Copy(Connection c, long datasetId, String datasetName) throws SQLException {
             this.datasetName = datasetName;
             this.copy = c.unwrap(PGConnection.class).getCopyAPI()
                     .copyIn("COPY " + name(datasetId) + " (" + INSERT_COLUMNS + ") FROM STDIN");
@@ -426,7 +336,7 @@ public final class SampleTable {
             }
         }
 
-        void add(SampleRow row) throws SQLException {
+        public void add(SampleRow row) throws SQLException {
             CopyText.field(buffer, row.id());
             buffer.append('\t');
             CopyText.field(buffer, row.filepath());
@@ -484,7 +394,7 @@ public final class SampleTable {
          *
          * @throws DuplicateId if a sample's id was there already, or came twice
          */
-        long finish() throws SQLException {
+        public long finish() throws SQLException {
             try {
                 flush();
                 drain();

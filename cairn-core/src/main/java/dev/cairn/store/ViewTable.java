@@ -10,13 +10,13 @@ import java.util.Map;
 import java.util.Optional;
 
 /** The SQL of {@code cairn.saved_views}: named queries kept with each dataset (data model 0.3.0 on). */
-final class ViewTable {
+public final class ViewTable {
 
     private ViewTable() {
     }
 
     /** Revision 0.3.0 up. */
-    static void create(Connection c) throws SQLException {
+    public static void create(Connection c) throws SQLException {
         try (Statement s = c.createStatement()) {
             s.execute("""
                     CREATE TABLE cairn.saved_views (
@@ -31,13 +31,13 @@ final class ViewTable {
     }
 
     /** Revision 0.3.0 down: the saved views go with it. */
-    static void drop(Connection c) throws SQLException {
+    public static void drop(Connection c) throws SQLException {
         try (Statement s = c.createStatement()) {
             s.execute("DROP TABLE cairn.saved_views");
         }
     }
 
-    static void save(Connection c, long datasetId, String name, String query) throws SQLException {
+    public static void save(Connection c, long datasetId, String name, String query) throws SQLException {
         if (Access.confined(c)) {
             checked(c, "SELECT cairn.save_view(?, ?, ?::jsonb)", datasetId, name, query);
             return;
@@ -52,7 +52,7 @@ final class ViewTable {
         }
     }
 
-    static Optional<String> get(Connection c, long datasetId, String name) throws SQLException {
+    public static Optional<String> get(Connection c, long datasetId, String name) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT query FROM cairn.saved_views WHERE dataset_id = ?"
                 + " AND name = ?")) {
             ps.setLong(1, datasetId);
@@ -63,7 +63,7 @@ final class ViewTable {
         }
     }
 
-    static Map<String, String> list(Connection c, long datasetId) throws SQLException {
+    public static Map<String, String> list(Connection c, long datasetId) throws SQLException {
         Map<String, String> out = new LinkedHashMap<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT name, query FROM cairn.saved_views WHERE dataset_id = ?"
                 + " ORDER BY name")) {
@@ -77,7 +77,7 @@ final class ViewTable {
         return out;
     }
 
-    static boolean delete(Connection c, long datasetId, String name) throws SQLException {
+    public static boolean delete(Connection c, long datasetId, String name) throws SQLException {
         if (Access.confined(c)) {
             return checked(c, "SELECT cairn.delete_view(?, ?)", datasetId, name);
         }

@@ -8,7 +8,7 @@ import dev.cairn.api.Dataset;
 import dev.cairn.api.Feedback;
 import dev.cairn.api.Sample;
 import dev.cairn.api.Version;
-import dev.cairn.migrate.MigrationRequest;
+import dev.cairn.api.migration.MigrationRequest;
 import dev.cairn.testing.Backend;
 
 import java.util.List;

@@ -12,14 +12,15 @@ import dev.cairn.api.Release;
 import dev.cairn.api.Revision;
 import dev.cairn.api.Sample;
 import dev.cairn.api.Version;
-import dev.cairn.migrate.MigrationRequest;
-import dev.cairn.migrate.MigrationResult;
-import dev.cairn.store.CairnModel;
+import dev.cairn.api.migration.MigrationRequest;
+import dev.cairn.api.migration.MigrationResult;
+import dev.cairn.json.Json;
+import dev.cairn.localserver.EmbeddedServer;
+import dev.cairn.model.CairnModel;
 import dev.cairn.store.DatasetTable;
-import dev.cairn.store.EmbeddedServer;
-import dev.cairn.store.Json;
 import dev.cairn.store.Postgres;
 import dev.cairn.testing.Backend;
+import static dev.cairn.testing.Revisions.renameFieldInSchema;
 import org.postgresql.PGConnection;
 
 import java.io.BufferedWriter;
@@ -40,7 +41,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 
-import static dev.cairn.testing.Revisions.renameFieldInSchema;
 
 /**
  * Cairn's benchmark: builds its data on a fresh embedded database, measures each figure of the

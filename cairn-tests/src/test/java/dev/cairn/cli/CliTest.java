@@ -1,10 +1,11 @@
 package dev.cairn.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.cairn.api.CairnConfig;
-import dev.cairn.store.Json;
+import dev.cairn.api.migration.Policy;
+import dev.cairn.json.Json;
 import dev.cairn.testing.Backend;
 import dev.cairn.testing.Cli;
+import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 

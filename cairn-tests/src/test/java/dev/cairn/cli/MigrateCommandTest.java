@@ -2,13 +2,13 @@ package dev.cairn.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cairn.Cairn;
+import dev.cairn.api.Build;
 import dev.cairn.api.CairnConfig;
 import dev.cairn.api.Sample;
-import dev.cairn.store.CairnModel;
-import dev.cairn.store.Json;
+import dev.cairn.json.Json;
+import dev.cairn.model.CairnModel;
 import dev.cairn.testing.Backend;
 import dev.cairn.testing.Cli;
-import dev.cairn.store.Build;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 

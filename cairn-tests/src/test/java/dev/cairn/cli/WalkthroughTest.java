@@ -1,11 +1,11 @@
 package dev.cairn.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.cairn.api.Build;
 import dev.cairn.api.CairnConfig;
-import dev.cairn.store.Json;
+import dev.cairn.json.Json;
 import dev.cairn.testing.Backend;
 import dev.cairn.testing.Cli;
-import dev.cairn.store.Build;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;

@@ -6,6 +6,9 @@ import dev.cairn.api.CairnConfig;
 import dev.cairn.api.Sample;
 import dev.cairn.testing.Backend;
 import dev.cairn.testing.Cli;
+import static dev.cairn.migrate.FaultRun.V1;
+import static dev.cairn.migrate.MigratorSessions.awaitSessionsAndLocksGone;
+import static dev.cairn.testing.Json.parse;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -22,9 +25,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
-import static dev.cairn.migrate.FaultRun.V1;
-import static dev.cairn.migrate.MigratorSessions.awaitSessionsAndLocksGone;
-import static dev.cairn.testing.Json.parse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -59,11 +59,11 @@ final class AfterRunChecks {
         long released = awaitSessionsAndLocksGone(current, what);
         stats.slowestRelease = Math.max(stats.slowestRelease, released);
         try (Connection c = Backend.raw(current); Statement s = c.createStatement()) {
-            try (ResultSet rs = s.executeQuery("SELECT pg_try_advisory_lock(" + Records.MIGRATE_DATABASE_LOCK + ")")) {
+            try (ResultSet rs = s.executeQuery("SELECT pg_try_advisory_lock(" + DatabaseTable.MIGRATE_DATABASE_LOCK + ")")) {
                 rs.next();
                 assertThat(rs.getBoolean(1)).as("%s: a new migrator takes the migration lock at once", what).isTrue();
             }
-            s.execute("SELECT pg_advisory_unlock(" + Records.MIGRATE_DATABASE_LOCK + ")");
+            s.execute("SELECT pg_advisory_unlock(" + DatabaseTable.MIGRATE_DATABASE_LOCK + ")");
         }
         HeldState state = HeldState.read(current);
         knownGood.assertWhole(state, what);

@@ -6,11 +6,11 @@ import dev.cairn.api.CairnConfig;
 import dev.cairn.api.Sample;
 import dev.cairn.testing.Backend;
 import dev.cairn.testing.Cli;
-
 import static dev.cairn.migrate.FaultRun.V1;
 import static dev.cairn.migrate.FaultRun.V4;
 import static dev.cairn.testing.Json.parse;
 import static dev.cairn.testing.Queries.datasetVersion;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**

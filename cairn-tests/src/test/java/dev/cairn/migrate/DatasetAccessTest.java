@@ -15,7 +15,8 @@ import dev.cairn.api.NotFoundException;
 import dev.cairn.api.RefusedException;
 import dev.cairn.api.Sample;
 import dev.cairn.api.Version;
-import dev.cairn.store.CairnModel;
+import dev.cairn.api.migration.MigrationRequest;
+import dev.cairn.model.CairnModel;
 import dev.cairn.testing.Backend;
 import dev.cairn.testing.Cli;
 import dev.cairn.testing.Logins;
@@ -217,7 +218,7 @@ class DatasetAccessTest {
         assertThat(none.exit()).as(none.toString()).isEqualTo(4);
         assertThat(Cli.run(bobs, "datasets", "grant", "b", carol, "view").exit()).isZero();
         Cli.Result shown = Cli.run(bobs, "datasets", "access", "b", "--json");
-        var json = dev.cairn.store.Json.read(shown.out());
+        var json = dev.cairn.json.Json.read(shown.out());
         assertThat(json.get("owner").asText()).isEqualTo(bob);
         assertThat(json.get("default").asText()).isEqualTo("none");
         assertThat(json.get("users").get(carol).asText()).isEqualTo("view");
@@ -321,12 +322,12 @@ class DatasetAccessTest {
             for (Map<String, String> env : List.of(env(bob, BOB_PW), Logins.environment(superuser, alice, ALICE_PW, true))) {
                 Cli.Result info = Cli.run(env, "migrate", "--info", "--json");
                 assertThat(info.exit()).as(info.toString()).isZero();
-                assertThat(dev.cairn.store.Json.read(info.out()).get("database_state").get("migration").get("state")
+                assertThat(dev.cairn.json.Json.read(info.out()).get("database_state").get("migration").get("state")
                         .asText()).as(env.get("CAIRN_DATABASE_URI")).isEqualTo("under way");
             }
         }
         Cli.Result after = Cli.run(env(bob, BOB_PW), "migrate", "--info", "--json");
-        assertThat(dev.cairn.store.Json.read(after.out()).get("database_state").get("migration").get("state").asText())
+        assertThat(dev.cairn.json.Json.read(after.out()).get("database_state").get("migration").get("state").asText())
                 .as("its session is gone").isEqualTo("interrupted");
     }
 

@@ -2,14 +2,22 @@ package dev.cairn.migrate;
 
 import dev.cairn.Cairn;
 import dev.cairn.Migrations;
+import dev.cairn.api.Build;
 import dev.cairn.api.CairnConfig;
 import dev.cairn.api.DataModel;
 import dev.cairn.api.Feedback;
 import dev.cairn.api.RefusedException;
 import dev.cairn.api.Sample;
 import dev.cairn.api.Version;
+import dev.cairn.api.migration.DatabaseState;
+import dev.cairn.api.migration.DatasetStatus;
+import dev.cairn.api.migration.MigrationInfo;
+import dev.cairn.api.migration.MigrationPlan;
+import dev.cairn.api.migration.MigrationRequest;
+import dev.cairn.api.migration.MigrationResult;
+import dev.cairn.api.migration.PendingMigration;
 import dev.cairn.testing.Backend;
-import dev.cairn.store.Build;
+import static dev.cairn.migrate.TestModels.v;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -18,7 +26,6 @@ import java.sql.Statement;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import static dev.cairn.migrate.TestModels.v;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -4,6 +4,8 @@ import dev.cairn.api.CairnConfig;
 import dev.cairn.api.Sample;
 import dev.cairn.testing.Backend;
 import dev.cairn.testing.Processes;
+import static dev.cairn.migrate.MigratorOutput.assertFailedCleanly;
+import static dev.cairn.migrate.MigratorOutput.assertNoWait;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,8 +18,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
-import static dev.cairn.migrate.MigratorOutput.assertFailedCleanly;
-import static dev.cairn.migrate.MigratorOutput.assertNoWait;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 

@@ -3,6 +3,7 @@ package dev.cairn.migrate;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cairn.api.CairnConfig;
 import dev.cairn.testing.Backend;
+import static dev.cairn.testing.Json.parse;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -13,7 +14,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
-import static dev.cairn.testing.Json.parse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**

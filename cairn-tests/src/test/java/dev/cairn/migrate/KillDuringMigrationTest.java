@@ -6,6 +6,12 @@ import dev.cairn.api.CairnConfig;
 import dev.cairn.testing.Backend;
 import dev.cairn.testing.Cli;
 import dev.cairn.testing.Processes;
+import static dev.cairn.migrate.FaultRun.V1;
+import static dev.cairn.migrate.FaultRun.V4;
+import static dev.cairn.migrate.MigratorSessions.awaitSession;
+import static dev.cairn.migrate.MigratorSessions.awaitSessionsAndLocksGone;
+import static dev.cairn.migrate.MigratorSessions.blockDataset;
+import static dev.cairn.testing.Json.parse;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -16,12 +22,6 @@ import java.sql.Statement;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import static dev.cairn.migrate.FaultRun.V1;
-import static dev.cairn.migrate.FaultRun.V4;
-import static dev.cairn.migrate.MigratorSessions.awaitSession;
-import static dev.cairn.migrate.MigratorSessions.awaitSessionsAndLocksGone;
-import static dev.cairn.migrate.MigratorSessions.blockDataset;
-import static dev.cairn.testing.Json.parse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**

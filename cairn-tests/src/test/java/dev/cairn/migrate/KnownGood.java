@@ -7,6 +7,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cairn.api.CairnConfig;
 import dev.cairn.migrate.HeldState.DatasetRow;
 import dev.cairn.testing.Backend;
+import static dev.cairn.migrate.FaultRun.V1;
+import static dev.cairn.migrate.FaultRun.V4;
+import static dev.cairn.testing.Json.parse;
+import static dev.cairn.testing.Queries.table;
 
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -23,10 +27,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
-import static dev.cairn.migrate.FaultRun.V1;
-import static dev.cairn.migrate.FaultRun.V4;
-import static dev.cairn.testing.Json.parse;
-import static dev.cairn.testing.Queries.table;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**

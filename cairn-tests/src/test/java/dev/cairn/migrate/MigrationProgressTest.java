@@ -9,6 +9,8 @@ import dev.cairn.api.Detections;
 import dev.cairn.api.Feedback;
 import dev.cairn.api.Sample;
 import dev.cairn.api.Version;
+import dev.cairn.api.migration.MigrationRequest;
+import dev.cairn.api.migration.MigrationResult;
 import dev.cairn.testing.Backend;
 import org.junit.jupiter.api.Test;
 

@@ -3,6 +3,9 @@ package dev.cairn.migrate;
 import dev.cairn.api.CairnConfig;
 import dev.cairn.testing.Backend;
 import dev.cairn.testing.Processes;
+import static dev.cairn.migrate.FaultRun.PROCESS_TIMEOUT_SECONDS;
+import static dev.cairn.testing.Queries.datasetId;
+import static dev.cairn.testing.Queries.table;
 
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -15,9 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import static dev.cairn.migrate.FaultRun.PROCESS_TIMEOUT_SECONDS;
-import static dev.cairn.testing.Queries.datasetId;
-import static dev.cairn.testing.Queries.table;
 import static org.assertj.core.api.Assertions.fail;
 
 /**
@@ -48,7 +48,7 @@ final class MigratorSessions {
                 + " AND ((l.classid::bigint << 32) | l.objid::bigint) = ?), left(a.query, 60) FROM pg_stat_activity a"
                 + " WHERE a.datname = current_database() AND a.application_name LIKE 'cairn %'"
                 + " AND a.backend_type = 'client backend' AND a.pid <> pg_backend_pid() ORDER BY a.pid")) {
-            ps.setLong(1, Records.MIGRATE_DATABASE_LOCK);
+            ps.setLong(1, DatabaseTable.MIGRATE_DATABASE_LOCK);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.add(new Session(rs.getInt(1), rs.getString(2), rs.getBoolean(3), rs.getString(4)));

@@ -3,7 +3,7 @@ package dev.cairn.migrate;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cairn.api.CairnConfig;
 import dev.cairn.api.DatabaseUri;
-import dev.cairn.store.Json;
+import dev.cairn.json.Json;
 import dev.cairn.testing.Backend;
 import dev.cairn.testing.Cli;
 import dev.cairn.testing.Logins;

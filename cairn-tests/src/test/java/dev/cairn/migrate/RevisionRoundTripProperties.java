@@ -1,6 +1,5 @@
 package dev.cairn.migrate;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.cairn.Cairn;
 import dev.cairn.Migrations;
 import dev.cairn.api.BoundingBox;
@@ -16,11 +15,15 @@ import dev.cairn.api.Release;
 import dev.cairn.api.Revision;
 import dev.cairn.api.Sample;
 import dev.cairn.api.Version;
+import dev.cairn.api.migration.MigrationRequest;
+import dev.cairn.api.migration.MigrationResult;
+import dev.cairn.api.migration.StepResult;
 import dev.cairn.migrate.SampleArbitraries.DatasetSpec;
-import dev.cairn.store.CairnModel;
+import dev.cairn.model.CairnModel;
 import dev.cairn.testing.Backend;
 import dev.cairn.testing.Json;
 import dev.cairn.testing.Queries;
+import com.fasterxml.jackson.databind.JsonNode;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;

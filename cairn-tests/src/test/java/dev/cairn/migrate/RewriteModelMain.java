@@ -7,13 +7,15 @@ import dev.cairn.api.Feedback;
 import dev.cairn.api.Release;
 import dev.cairn.api.Revision;
 import dev.cairn.api.Version;
-import dev.cairn.store.CairnModel;
+import dev.cairn.api.migration.MigrationRequest;
+import dev.cairn.api.migration.MigrationResult;
+import dev.cairn.model.CairnModel;
+import static dev.cairn.testing.Revisions.renameFieldInSchema;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-import static dev.cairn.testing.Revisions.renameFieldInSchema;
 
 /**
  * Migrates with a test data model whose revisions use the revision helpers:

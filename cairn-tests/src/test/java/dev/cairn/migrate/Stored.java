@@ -1,6 +1,9 @@
 package dev.cairn.migrate;
 
 import dev.cairn.api.CairnConfig;
+import static dev.cairn.testing.Queries.query;
+import static dev.cairn.testing.Queries.strings;
+import static dev.cairn.testing.Queries.table;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -14,9 +17,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 
-import static dev.cairn.testing.Queries.query;
-import static dev.cairn.testing.Queries.strings;
-import static dev.cairn.testing.Queries.table;
 
 /**
  * What a database holds, read behind Cairn's back with a superuser connection: the exact bytes

@@ -5,7 +5,7 @@ import dev.cairn.api.Feedback;
 import dev.cairn.api.Release;
 import dev.cairn.api.Revision;
 import dev.cairn.api.Version;
-import dev.cairn.store.CairnModel;
+import dev.cairn.model.CairnModel;
 
 import java.sql.Statement;
 import java.util.ArrayList;

@@ -8,14 +8,14 @@ import dev.cairn.api.DatasetAccess;
 import dev.cairn.api.DatasetInfo;
 import dev.cairn.api.NotFoundException;
 import dev.cairn.api.RefusedException;
+import static dev.cairn.security.SecurityFixture.ALICE_DATASET;
+import static dev.cairn.security.SecurityFixture.BOB_DATASET;
+import static dev.cairn.security.SecurityFixture.BOB_LAZY;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 
-import static dev.cairn.security.SecurityFixture.ALICE_DATASET;
-import static dev.cairn.security.SecurityFixture.BOB_DATASET;
-import static dev.cairn.security.SecurityFixture.BOB_LAZY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

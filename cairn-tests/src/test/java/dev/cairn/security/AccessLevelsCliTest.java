@@ -1,8 +1,12 @@
 package dev.cairn.security;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.cairn.store.Json;
+import dev.cairn.json.Json;
 import dev.cairn.testing.Cli;
+import static dev.cairn.security.SecurityFixture.ALICE_DATASET;
+import static dev.cairn.security.SecurityFixture.BOB_DATASET;
+import static dev.cairn.security.SecurityFixture.BOB_LAZY;
+import static dev.cairn.security.SecurityFixture.ok;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -13,10 +17,6 @@ import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 
-import static dev.cairn.security.SecurityFixture.ALICE_DATASET;
-import static dev.cairn.security.SecurityFixture.BOB_DATASET;
-import static dev.cairn.security.SecurityFixture.BOB_LAZY;
-import static dev.cairn.security.SecurityFixture.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

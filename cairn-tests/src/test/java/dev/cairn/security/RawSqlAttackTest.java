@@ -1,9 +1,16 @@
 package dev.cairn.security;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.cairn.store.Json;
+import dev.cairn.json.Json;
 import dev.cairn.testing.Backend;
 import dev.cairn.testing.Cli;
+import static dev.cairn.security.Attack.Who.CAROL;
+import static dev.cairn.security.Attack.invisible;
+import static dev.cairn.security.Attack.noEffect;
+import static dev.cairn.security.Attack.refused;
+import static dev.cairn.security.SecurityFixture.ALICE_DATASET;
+import static dev.cairn.security.SecurityFixture.BOB_DATASET;
+import static dev.cairn.security.SecurityFixture.BOB_LAZY;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -25,13 +32,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import static dev.cairn.security.Attack.Who.CAROL;
-import static dev.cairn.security.Attack.invisible;
-import static dev.cairn.security.Attack.noEffect;
-import static dev.cairn.security.Attack.refused;
-import static dev.cairn.security.SecurityFixture.ALICE_DATASET;
-import static dev.cairn.security.SecurityFixture.BOB_DATASET;
-import static dev.cairn.security.SecurityFixture.BOB_LAZY;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**

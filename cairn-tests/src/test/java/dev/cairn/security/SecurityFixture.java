@@ -33,9 +33,9 @@ final class SecurityFixture {
     static final String BOB_DATASET = "bob-boxes";
     static final String BOB_LAZY = "bob-lazy";
 
-    /** The advisory lock key a database migration holds (dev.cairn.migrate.Records.MIGRATE_DATABASE_LOCK). */
+    /** The advisory lock key a database migration holds (dev.cairn.migrate.DatabaseTable.MIGRATE_DATABASE_LOCK). */
     static final long MIGRATION_LOCK = 0x636169726e0002L;
-    /** The advisory lock key of the version record (dev.cairn.migrate.Records.RECORD_LOCK). */
+    /** The advisory lock key of the version record (dev.cairn.migrate.DatabaseTable.RECORD_LOCK). */
     static final long RECORD_LOCK = 0x636169726e0003L;
 
     final CairnConfig superuser;

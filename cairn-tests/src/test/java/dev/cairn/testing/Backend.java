@@ -2,7 +2,7 @@ package dev.cairn.testing;
 
 import dev.cairn.api.CairnConfig;
 import dev.cairn.api.DatabaseUri;
-import dev.cairn.store.EmbeddedServer;
+import dev.cairn.localserver.EmbeddedServer;
 import dev.cairn.store.Postgres;
 
 import java.net.URLEncoder;

@@ -1,6 +1,7 @@
 package dev.cairn.testing;
 
 import dev.cairn.api.CairnConfig;
+import dev.cairn.api.Query;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
