@@ -10,6 +10,7 @@ import dev.cairn.api.DatasetInfo;
 import dev.cairn.api.DatasetNames;
 import dev.cairn.api.Feedback;
 import dev.cairn.api.ImportResult;
+import dev.cairn.api.Remedy;
 import dev.cairn.api.Version;
 import dev.cairn.dataset.DatasetCompatibility;
 import dev.cairn.dataset.StoredDataset;
@@ -104,9 +105,9 @@ public final class Cairn implements AutoCloseable {
         throw new dev.cairn.api.ConfigurationException(CairnConfig.Setting.CLIENT_RELEASE.environmentVariable()
                 + " is " + release + ", which is not a release this build knows: there is no Cairn release " + release
                 + "; the releases are " + shipped.releases().stream().map(r -> r.release().toString())
-                .collect(java.util.stream.Collectors.joining(", ")) + " (see cairn releases), and it is no data model"
+                .collect(java.util.stream.Collectors.joining(", ")) + " (see {0}), and it is no data model"
                 + " version either (they are " + shipped.versions().stream().map(Version::toString)
-                .collect(java.util.stream.Collectors.joining(", ")) + ")");
+                .collect(java.util.stream.Collectors.joining(", ")) + ")", List.of(new Remedy.ListReleases()));
     }
 
     public CairnConfig config() {

@@ -75,7 +75,15 @@ public final class Migrations implements AutoCloseable {
      * request again finishes the job.
      */
     public MigrationResult migrate(MigrationRequest request) {
-        return engine.migrate(request);
+        return migrate(request, request.describe());
+    }
+
+    /**
+     * As {@link #migrate(MigrationRequest)}, with the words the history keeps for how it was asked
+     * (the command line that asked for it, say).
+     */
+    public MigrationResult migrate(MigrationRequest request, String askedAs) {
+        return engine.migrate(request, askedAs);
     }
 
     /** Release, data model, database version and policy, and every dataset's version. */

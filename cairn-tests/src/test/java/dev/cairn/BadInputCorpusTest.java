@@ -259,7 +259,7 @@ class BadInputCorpusTest {
         }).kind(INVALID_INPUT).says("limit", "1 or more, not -5"));
         c.add(api(g, "MigrationRequest with both a version and a release", s -> new MigrationRequest(
                 MigrationRequest.Scope.ALL, List.of(), Version.parse("0.3.0"), Version.parse("0.3.0"), 0, 1))
-                .kind(INVALID_INPUT).says("either as a version (-v) or as a release (--release)"));
+                .kind(INVALID_INPUT).says("either as a data model version or as a release, not both"));
         c.add(api(g, "MigrationRequest.all().errorLevel(7)", s -> MigrationRequest.all().errorLevel(7))
                 .kind(INVALID_INPUT).says("error level is 0 (stop), 1 (warn and go on) or 2"));
         c.add(api(g, "MigrationRequest.named() without a name", s -> MigrationRequest.named())
@@ -898,7 +898,7 @@ class BadInputCorpusTest {
                 + " before it finds the dataset damaged, so the refused load changes the database";
         c.add(api(ds + "ahead of its database", "dataset(pets) by the 0.3.0 client", s -> s.dataset("pets")).on(ahead)
                 .kind(DAMAGED).says("'pets' is at data model 0.4.0 but the database is at 0.3.0",
-                        "never ahead of its database", "cairn migrate -n pets -v 0.3.0")
+                        "never ahead of its database", "Migrations.migrate(MigrationRequest.named(\"pets\").to(0.3.0))")
                 );
         c.add(cli(ds + "ahead of its database", "datasets info pets (0.3.0 client)", "datasets", "info", "pets")
                 .on(ahead).exit(6).says("never ahead of its database", "cairn migrate -n pets -v 0.3.0")

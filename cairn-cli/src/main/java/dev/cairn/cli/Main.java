@@ -53,7 +53,7 @@ public final class Main {
         cmd.setErr(new PrintWriter(err, true));
         cmd.setExecutionExceptionHandler((e, line, parsed) -> {
             if (e instanceof CairnException c) {
-                err.println("cairn: " + label(c) + c.getMessage());
+                err.println("cairn: " + label(c) + CommandLines.message(c));
                 if (context.verbose() && c.getCause() != null) {
                     c.getCause().printStackTrace(err);
                 }

@@ -131,7 +131,8 @@ final class MigrateCommand implements Callable<Integer> {
             if (mode.plan) {
                 return plan(ctx, m.plan(request));
             }
-            return migrate(ctx, m.migrate(request));
+            String command = CommandLines.of(request);
+            return migrate(ctx, m.migrate(request, command), command);
         }
     }
 
@@ -201,7 +202,12 @@ final class MigrateCommand implements Callable<Integer> {
         return o;
     }
 
-    private int migrate(Context ctx, MigrationResult result) {
+    /** What an unfinished migration says ends with "run the same migration again": here, the command that does. */
+    private static String summary(MigrationResult result, String command) {
+        return result.complete() ? result.summary() : result.summary() + ": " + command;
+    }
+
+    private int migrate(Context ctx, MigrationResult result, String command) {
         if (json) {
             ObjectNode o = JsonOut.object();
             o.set("plan", planJson(result.plan()));
@@ -213,7 +219,7 @@ final class MigrateCommand implements Callable<Integer> {
                         .put("message", s.message());
             }
             o.put("complete", result.complete());
-            o.put("summary", result.summary());
+            o.put("summary", summary(result, command));
             JsonOut.print(ctx.out, o);
             return result.complete() ? ExitCodes.OK : ExitCodes.FAILED;
         }
@@ -233,7 +239,7 @@ final class MigrateCommand implements Callable<Integer> {
                 ctx.out.println(Texts.printable(s.target()) + ": " + String.join("; ", s.revisions()));
             }
         }
-        (result.complete() ? ctx.out : ctx.err).println(result.summary());
+        (result.complete() ? ctx.out : ctx.err).println(summary(result, command));
         return result.complete() ? ExitCodes.OK : ExitCodes.FAILED;
     }
 

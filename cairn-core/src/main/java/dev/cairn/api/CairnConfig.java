@@ -150,7 +150,8 @@ public final class CairnConfig {
             return Version.parse(v.text(), "release");
         } catch (InvalidInputException e) {
             throw new ConfigurationException(where(Setting.CLIENT_RELEASE, v.source()) + " is " + Texts.quoted(v.text())
-                    + ": it must be a Cairn release, MAJOR.MINOR.PATCH such as 0.3.0 ('cairn releases' lists them)");
+                    + ": it must be a Cairn release, MAJOR.MINOR.PATCH such as 0.3.0 ('{0}' lists them)",
+                    List.of(new Remedy.ListReleases()));
         }
     }
 

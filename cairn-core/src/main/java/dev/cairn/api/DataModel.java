@@ -76,7 +76,7 @@ public final class DataModel {
     public DataModel asOfRelease(Version release) {
         Release r = findRelease(release).orElseThrow(() -> new NotFoundException("there is no Cairn release "
                 + release + "; the releases are " + releases.stream().map(x -> x.release().toString())
-                .collect(Collectors.joining(", ")) + " (see cairn releases)"));
+                .collect(Collectors.joining(", ")) + " (see {0})", List.of(new Remedy.ListReleases())));
         List<Revision> known = revisions.stream().filter(x -> x.version().isAtMost(r.dataModel())).toList();
         List<Release> knownReleases = releases.stream().filter(x -> x.release().isAtMost(release)).toList();
         return new DataModel(known, knownReleases);

@@ -1,5 +1,7 @@
 package dev.cairn.api;
 
+import java.util.List;
+
 /** The database cannot be reached, or refuses the login. */
 public class DatabaseUnavailableException extends CairnException {
 
@@ -11,5 +13,14 @@ public class DatabaseUnavailableException extends CairnException {
 
     public DatabaseUnavailableException(String message, Throwable cause) {
         super(Kind.UNAVAILABLE, message, cause);
+    }
+
+    /** A message with places for remedies: see {@link CairnException#CairnException(Kind, String, List, Throwable)}. */
+    public DatabaseUnavailableException(String template, List<Remedy> remedies) {
+        super(Kind.UNAVAILABLE, template, remedies, null);
+    }
+
+    public DatabaseUnavailableException(String template, List<Remedy> remedies, Throwable cause) {
+        super(Kind.UNAVAILABLE, template, remedies, cause);
     }
 }

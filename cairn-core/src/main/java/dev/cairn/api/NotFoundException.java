@@ -1,5 +1,7 @@
 package dev.cairn.api;
 
+import java.util.List;
+
 /** Something named (a dataset, a sample, a field, a release) does not exist. */
 public class NotFoundException extends CairnException {
 
@@ -11,5 +13,14 @@ public class NotFoundException extends CairnException {
 
     public NotFoundException(String message, Throwable cause) {
         super(Kind.NOT_FOUND, message, cause);
+    }
+
+    /** A message with places for remedies: see {@link CairnException#CairnException(Kind, String, List, Throwable)}. */
+    public NotFoundException(String template, List<Remedy> remedies) {
+        super(Kind.NOT_FOUND, template, remedies, null);
+    }
+
+    public NotFoundException(String template, List<Remedy> remedies, Throwable cause) {
+        super(Kind.NOT_FOUND, template, remedies, cause);
     }
 }

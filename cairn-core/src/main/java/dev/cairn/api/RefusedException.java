@@ -1,5 +1,7 @@
 package dev.cairn.api;
 
+import java.util.List;
+
 /**
  * The request was understood but is not allowed now, because of versions, privileges or the
  * database's policy. A refusal happens before anything is written; its message names both
@@ -15,5 +17,14 @@ public class RefusedException extends CairnException {
 
     public RefusedException(String message, Throwable cause) {
         super(Kind.REFUSED, message, cause);
+    }
+
+    /** A message with places for remedies: see {@link CairnException#CairnException(Kind, String, List, Throwable)}. */
+    public RefusedException(String template, List<Remedy> remedies) {
+        super(Kind.REFUSED, template, remedies, null);
+    }
+
+    public RefusedException(String template, List<Remedy> remedies, Throwable cause) {
+        super(Kind.REFUSED, template, remedies, cause);
     }
 }

@@ -42,4 +42,19 @@ public final class Texts {
     public static String quoted(String text) {
         return "'" + printable(text) + "'";
     }
+
+    /** The text as a Java string literal, for messages that show a Java call. */
+    public static String javaLiteral(String text) {
+        StringBuilder s = new StringBuilder("\"");
+        for (char c : text.toCharArray()) {
+            if (c == '"' || c == '\\') {
+                s.append('\\').append(c);
+            } else if (c < 0x20 || c == 0x7f) {
+                s.append(String.format("\\u%04x", (int) c));
+            } else {
+                s.append(c);
+            }
+        }
+        return s.append('"').toString();
+    }
 }

@@ -4,12 +4,15 @@ import dev.cairn.api.DamagedDatabaseException;
 import dev.cairn.api.DataModel;
 import dev.cairn.api.RefusedException;
 import dev.cairn.api.Release;
+import dev.cairn.api.Remedy;
 import dev.cairn.api.Revision;
 import dev.cairn.api.Texts;
 import dev.cairn.api.Version;
+import dev.cairn.api.migration.MigrationRequest;
 import dev.cairn.store.DatasetRecord;
 
 import java.util.Optional;
+import java.util.List;
 
 /**
  * Whether this client may use a dataset stored at a given version, and at which version it then
@@ -48,10 +51,10 @@ public final class DatasetCompatibility {
             throw new RefusedException("the dataset " + Texts.quoted(d.name()) + " is at data model " + v
                     + ", and this client (release " + model.release() + ", data model " + c + ") cannot work at "
                     + v + ": revision " + blocker.get().version() + " (" + blocker.get().description()
-                    + ") is not compatible. Upgrade the dataset: CAIRN_DATABASE_ADMIN=true cairn migrate -n "
-                    + shellQuote(d.name()) + " (the database must be at " + c + " first: CAIRN_DATABASE_ADMIN=true"
-                    + " cairn migrate)" + (older == null ? "" : ", or use release " + older.release()
-                    + ", which works at " + v));
+                    + ") is not compatible. Upgrade the dataset: {0} (the database must be at " + c + " first: {1})"
+                    + (older == null ? "" : ", or use release " + older.release() + ", which works at " + v),
+                    List.of(new Remedy.Migrate(MigrationRequest.named(d.name())),
+                            new Remedy.Migrate(MigrationRequest.database())));
         }
         if (d.minClientVersion().isAtMost(c)) {
             return c;
@@ -60,15 +63,7 @@ public final class DatasetCompatibility {
                 + ", which accepts clients of data model " + d.minClientVersion() + " or newer; this client is release "
                 + model.release() + " with data model " + c + ". Install a newer Cairn release"
                 + (writtenBy == null ? "" : " (the database was last moved by release " + writtenBy + ")")
-                + ", or ask an admin to move the dataset down with that newer release: CAIRN_DATABASE_ADMIN=true"
-                + " cairn migrate -n " + shellQuote(d.name()) + " -v " + c);
-    }
-
-    /** The text quoted for a POSIX shell, when it needs quoting. */
-    public static String shellQuote(String text) {
-        if (text.matches("[A-Za-z0-9_./:=+-]+")) {
-            return text;
-        }
-        return "'" + text.replace("'", "'\"'\"'") + "'";
+                + ", or ask an admin to move the dataset down with that newer release: {0}",
+                List.of(new Remedy.Migrate(MigrationRequest.named(d.name()).to(c))));
     }
 }

@@ -10,11 +10,13 @@ import dev.cairn.api.FieldType;
 import dev.cairn.api.Filter;
 import dev.cairn.api.NotFoundException;
 import dev.cairn.api.Query;
+import dev.cairn.api.Remedy;
 import dev.cairn.api.Sample;
 import dev.cairn.api.SampleIds;
 import dev.cairn.api.Texts;
 import dev.cairn.api.Values;
 import dev.cairn.api.Version;
+import dev.cairn.api.migration.MigrationRequest;
 import dev.cairn.json.Json;
 import dev.cairn.json.JsonLines;
 import dev.cairn.json.QueryJson;
@@ -501,7 +503,7 @@ public final class StoredDataset implements Dataset {
             if (!Layout.at(database).savedViews()) {
                 throw new dev.cairn.api.RefusedException("saved views need data model " + Layout.SAVED_VIEWS + ", and this"
                         + " client works with the database at " + database + ". An admin upgrades it with this release:"
-                        + " CAIRN_DATABASE_ADMIN=true cairn migrate");
+                        + " {0}", List.of(new Remedy.Migrate(MigrationRequest.database())));
             }
             return work.run(c, r, w);
         });

@@ -8,6 +8,7 @@ import dev.cairn.api.Field;
 import dev.cairn.api.FieldType;
 import dev.cairn.api.ImportResult;
 import dev.cairn.api.InvalidInputException;
+import dev.cairn.api.Remedy;
 import dev.cairn.api.Sample;
 import dev.cairn.api.Texts;
 import dev.cairn.api.Version;
@@ -168,7 +169,7 @@ public final class JsonLines {
         String where = source + " line " + at + " (the header)";
         if (!h.isObject() || !"dataset".equals(h.path("cairn").asText(null))) {
             throw new InvalidInputException(where + " is not a Cairn dataset header: it must be an object with"
-                    + " \"cairn\": \"dataset\"; is this a file that 'cairn export' wrote?");
+                    + " \"cairn\": \"dataset\"; is this a file that '{0}' wrote?", List.of(new Remedy.Export()));
         }
         unknownKeys(h, HEADER_KEYS, where);
         if (!h.path("format").isInt() || h.get("format").intValue() != FORMAT) {

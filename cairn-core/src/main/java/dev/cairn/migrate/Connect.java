@@ -5,9 +5,11 @@ import dev.cairn.api.DataModel;
 import dev.cairn.api.Feedback;
 import dev.cairn.api.RefusedException;
 import dev.cairn.api.Release;
+import dev.cairn.api.Remedy;
 import dev.cairn.api.Revision;
 import dev.cairn.api.Version;
 import dev.cairn.api.migration.DatabaseState;
+import dev.cairn.api.migration.MigrationRequest;
 import dev.cairn.api.migration.PendingMigration;
 import dev.cairn.api.migration.Policy;
 import dev.cairn.store.DatasetContext;
@@ -17,6 +19,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.Optional;
+import java.util.List;
 
 /**
  * Connecting, as DESIGN.md's Connecting table says, for client data model C and database
@@ -130,8 +133,8 @@ final class Connect {
                 + " data model " + state.version() + " and accepts clients of data model " + state.minClientVersion()
                 + " or newer, and this client is release " + model.release() + " with data model " + c + ". Install"
                 + " release " + state.writtenByRelease() + " or newer (it wrote the database), or have an admin move the"
-                + " database down, with that newer release: CAIRN_DATABASE_ADMIN=true cairn migrate --all -v " + c
-                + ". Nothing was changed.");
+                + " database down, with that newer release: {0}. Nothing was changed.",
+                List.of(new Remedy.Migrate(MigrationRequest.all().to(c))));
     }
 
     private RefusedException refuseOlderDatabase(DatabaseState state, Revision blocker) {
@@ -139,27 +142,29 @@ final class Connect {
         Version d = state.version();
         String why;
         String fix;
+        Remedy remedy = new Remedy.Migrate(MigrationRequest.database());
         if (state.pending().isPresent()) {
             why = "an admin's migration of the database is " + state.pending().get().describe();
-            fix = "Wait for it to finish, or have an admin run it again: CAIRN_DATABASE_ADMIN=true cairn migrate -v "
-                    + state.pending().get().target();
+            fix = "Wait for it to finish, or have an admin run it again: {0}";
+            remedy = new Remedy.Migrate(MigrationRequest.database().to(state.pending().get().target()));
         } else if (state.pinned()) {
             why = "an admin pinned the database at " + d + " with an explicit downgrade, so no client upgrades it"
                     + " automatically";
-            fix = "To move it up again an admin runs, with this release: CAIRN_DATABASE_ADMIN=true cairn migrate";
+            fix = "To move it up again an admin runs, with this release: {0}";
         } else if (state.policy() == Policy.MANUAL) {
-            why = "its policy is manual: only an admin's 'cairn migrate' changes its version";
-            fix = "Have an admin upgrade it with this release: CAIRN_DATABASE_ADMIN=true cairn migrate";
+            why = "its policy is manual: only an admin's migration changes its version";
+            fix = "Have an admin upgrade it with this release: {0}";
         } else {
             why = "you are not acting as admin (CAIRN_DATABASE_ADMIN=false), so this client does not upgrade it";
-            fix = "Upgrade it as admin: CAIRN_DATABASE_ADMIN=true cairn migrate";
+            fix = "Upgrade it as admin: {0}";
         }
         Optional<Release> older = model.newestReleaseWorkingAt(d);
         return new RefusedException("the " + postgres.description() + " is at data model " + d + " and this client"
                 + " (release " + model.release() + ") has data model " + c + "; it cannot work at " + d + " because"
                 + " revision " + blocker.version() + " (" + blocker.description() + ") is not compatible, and it does"
                 + " not upgrade the database because " + why + ". " + fix + (older.isPresent() ? "; or install"
-                + " release " + older.get().release() + ", which works at " + d : "") + ". Nothing was changed.");
+                + " release " + older.get().release() + ", which works at " + d : "") + ". Nothing was changed.",
+                List.of(remedy));
     }
 
     private DatabaseState autoUpgrade(DatabaseState found) {
@@ -182,8 +187,8 @@ final class Connect {
     DatabaseState initialise(Version at) {
         if (!postgres.isLocal() && !admin) {
             throw new RefusedException("there is no Cairn database in the " + postgres.description() + " yet, and on"
-                    + " a shared server only an admin may create one. An admin runs, with this release: "
-                    + "CAIRN_DATABASE_ADMIN=true cairn migrate (it is created at data model " + model.version() + ").");
+                    + " a shared server only an admin may create one. An admin runs, with this release: {0} (it is"
+                    + " created at data model " + model.version() + ").", List.of(new Remedy.Migrate(MigrationRequest.database())));
         }
         return postgres.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {

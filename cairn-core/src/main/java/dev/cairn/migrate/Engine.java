@@ -3,6 +3,8 @@ package dev.cairn.migrate;
 import dev.cairn.api.DamagedDatabaseException;
 import dev.cairn.api.DataModel;
 import dev.cairn.api.Feedback;
+import dev.cairn.api.RefusedException;
+import dev.cairn.api.Remedy;
 import dev.cairn.api.Revision;
 import dev.cairn.api.Texts;
 import dev.cairn.api.Version;
@@ -44,7 +46,7 @@ public final class Engine {
     private final Feedback feedback;
     private final Steps steps;
     private final Connect connect;
-    private final Migrator migrate;
+    private final Migrator migrator;
     private volatile DatabaseState state;
     private volatile Version working;
 
@@ -55,7 +57,7 @@ public final class Engine {
         this.feedback = feedback;
         this.steps = new Steps(postgres, model, feedback);
         this.connect = new Connect(postgres, model, admin, feedback, steps);
-        this.migrate = new Migrator(postgres, model, admin, feedback, steps, connect);
+        this.migrator = new Migrator(postgres, model, admin, feedback, steps, connect);
     }
 
     /** An engine that has not connected yet: for commands that only read, or that an admin runs. */
@@ -150,8 +152,7 @@ public final class Engine {
             throw new DamagedDatabaseException("the dataset " + Texts.quoted(name) + " is at data model "
                     + found.version() + " but the database is at " + d + ": a dataset is never ahead of its database,"
                     + " so its record was tampered with. An admin brings it back with a client that knows "
-                    + found.version() + ": CAIRN_DATABASE_ADMIN=true cairn migrate -n " + DatasetCompatibility.shellQuote(name)
-                    + " -v " + d);
+                    + found.version() + ": {0}", List.of(new Remedy.Migrate(MigrationRequest.named(name).to(d))), null);
         }
         if (found.version().isBefore(model.version()) && !model.knows(found.version())) {
             throw new DamagedDatabaseException("the dataset " + Texts.quoted(name) + " is recorded at version "
@@ -287,12 +288,12 @@ public final class Engine {
 
     /** What {@code cairn migrate} would do; changes nothing. */
     public MigrationPlan plan(MigrationRequest request) {
-        return migrate.plan(request);
+        return migrator.plan(request);
     }
 
     /** Runs {@code cairn migrate}: needs admin; refuses before changing anything if any part cannot be done. */
-    public MigrationResult migrate(MigrationRequest request) {
-        return migrate.run(request);
+    public MigrationResult migrate(MigrationRequest request, String askedAs) {
+        return migrator.run(request, askedAs);
     }
 
     /**
@@ -301,13 +302,13 @@ public final class Engine {
      */
     public DatabaseState setPolicy(Policy policy) {
         if (!admin) {
-            throw new dev.cairn.api.RefusedException("only an admin sets the database's policy: run it as"
-                    + " CAIRN_DATABASE_ADMIN=true cairn migrate --policy " + policy.text() + ". Nothing was changed.");
+            throw new RefusedException("only an admin sets the database's policy: run it as admin: {0}. Nothing was"
+                    + " changed.", List.of(new Remedy.SetPolicy(policy)));
         }
         return postgres.inTransaction(c -> {
             if (DatabaseTable.presence(c) != DatabaseTable.Presence.PRESENT) {
                 throw new dev.cairn.api.NotFoundException("there is no Cairn database in the " + postgres.description()
-                        + " yet; create it first: CAIRN_DATABASE_ADMIN=true cairn migrate");
+                        + " yet; create it first: {0}", List.of(new Remedy.Migrate(MigrationRequest.database())));
             }
             DatabaseTable.readExclusive(c, feedback);
             DatabaseTable.setPolicy(c, policy);
@@ -315,16 +316,16 @@ public final class Engine {
         }, "setting the database's policy");
     }
 
-    private void requireAdminIntent(String command) {
+    private void requireAdminIntent(String doing, Remedy asAdmin) {
         if (!admin) {
-            throw new dev.cairn.api.RefusedException("'" + command + "' is for admins: run it as CAIRN_DATABASE_ADMIN=true "
-                    + command + ". Nothing was changed.");
+            throw new RefusedException(doing + " is for admins: run it as admin: {0}. Nothing was changed.",
+                    List.of(asAdmin));
         }
     }
 
-    private void requireShared(String command) {
+    private void requireShared(String doing) {
         if (postgres.isLocal()) {
-            throw new dev.cairn.api.InvalidInputException("'" + command + "' sets up privileges on a shared server"
+            throw new dev.cairn.api.InvalidInputException(doing + " is for the privileges of a shared server"
                     + " (CAIRN_DATABASE_URI); the local database is yours alone");
         }
     }
@@ -335,8 +336,8 @@ public final class Engine {
      * PostgreSQL role that can create roles and owns the database.
      */
     public AdminSetup setUpPrivileges() {
-        requireAdminIntent("cairn admin init");
-        requireShared("cairn admin init");
+        requireAdminIntent("setting up privileges", new Remedy.SetUpAccess());
+        requireShared("setting up privileges");
         postgres.withConnection(c -> {
             Privileges.requireSetUpRights(c, Privileges.database(c));
             return null;
@@ -351,8 +352,8 @@ public final class Engine {
 
     /** Makes a login role a Cairn user (or admin) of this database, creating it with the password if need be. */
     public void addUser(String name, char[] password, boolean asAdmin) {
-        requireAdminIntent("cairn admin add-user");
-        requireShared("cairn admin add-user");
+        requireAdminIntent("adding a user", new Remedy.AddUser(name, asAdmin));
+        requireShared("adding a user");
         postgres.inTransaction(c -> {
             Privileges.addUser(c, Privileges.Roles.of(Privileges.database(c)), name, password, asAdmin);
             return null;
@@ -361,15 +362,15 @@ public final class Engine {
 
     /** Takes a login role's Cairn rights on this database away; returns whether it existed. */
     public boolean removeUser(String name) {
-        requireAdminIntent("cairn admin remove-user");
-        requireShared("cairn admin remove-user");
+        requireAdminIntent("removing a user", new Remedy.RemoveUser(name));
+        requireShared("removing a user");
         return postgres.inTransaction(c -> Privileges.removeUser(c, Privileges.Roles.of(Privileges.database(c)), name),
                 "removing the database user " + Texts.quoted(name));
     }
 
     /** The login roles that are Cairn users or admins of this database. */
     public List<AdminSetup.DatabaseUser> users() {
-        requireShared("cairn admin users");
+        requireShared("listing the users");
         return postgres.withConnection(c -> Privileges.users(c, Privileges.Roles.of(Privileges.database(c))).stream()
                 .map(u -> new AdminSetup.DatabaseUser(u.name(), u.admin())).toList(), "listing the database users");
     }

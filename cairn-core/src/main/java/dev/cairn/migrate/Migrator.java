@@ -8,6 +8,7 @@ import dev.cairn.api.InvalidInputException;
 import dev.cairn.api.NotFoundException;
 import dev.cairn.api.RefusedException;
 import dev.cairn.api.Release;
+import dev.cairn.api.Remedy;
 import dev.cairn.api.Revision;
 import dev.cairn.api.Texts;
 import dev.cairn.api.Version;
@@ -75,7 +76,7 @@ final class Migrator {
                 }
                 throw new InvalidInputException("there is no Cairn release " + r + "; the releases are "
                         + model.releases().stream().map(x -> x.release().toString()).collect(Collectors.joining(", "))
-                        + " ('cairn releases' lists them with their data model versions)");
+                        + " ('{0}' lists them with their data model versions)", List.of(new Remedy.ListReleases()));
             }
             return release.get().dataModel();
         }
@@ -89,7 +90,7 @@ final class Migrator {
             if (!model.knows(v)) {
                 throw new InvalidInputException(v + " is not a data model version; the versions are "
                         + model.versions().stream().map(Version::toString).collect(Collectors.joining(", "))
-                        + " ('cairn releases' maps releases to them)");
+                        + " ('{0}' maps releases to them)", List.of(new Remedy.ListReleases()));
             }
             return v;
         }
@@ -109,7 +110,7 @@ final class Migrator {
         if (found.isEmpty()) {
             if (request.scope() == MigrationRequest.Scope.NAMED) {
                 throw new NotFoundException("there is no Cairn database in the " + postgres.description() + " yet, so no"
-                        + " dataset to migrate; create it with: CAIRN_DATABASE_ADMIN=true cairn migrate");
+                        + " dataset to migrate; create it with: {0}", List.of(new Remedy.Migrate(MigrationRequest.database())));
             }
             plan.add(new MigrationPlan.Step(Optional.empty(), null, t, List.of("create the Cairn database at " + t)));
             return new MigrationPlan(postgres.description(), Optional.empty(), t, plan, notes);
@@ -152,12 +153,13 @@ final class Migrator {
             }
             if (!missing.isEmpty()) {
                 throw new NotFoundException("there is no dataset named " + String.join(", ", missing)
-                        + "; nothing was changed ('cairn datasets list' shows the datasets)");
+                        + "; nothing was changed ('{0}' shows the datasets)", List.of(new Remedy.ListDatasets()));
             }
             if (t.isAfter(d)) {
                 throw new RefusedException("a dataset is never ahead of its database, which is at " + d + ": move the"
-                        + " database first (CAIRN_DATABASE_ADMIN=true cairn migrate -v " + t + "), or move both at once"
-                        + " (CAIRN_DATABASE_ADMIN=true cairn migrate --all -v " + t + "). Nothing was changed.");
+                        + " database first ({0}), or move both at once ({1}). Nothing was changed.",
+                        List.of(new Remedy.Migrate(MigrationRequest.database().to(t)),
+                                new Remedy.Migrate(MigrationRequest.all().to(t))));
             }
         }
 
@@ -213,7 +215,7 @@ final class Migrator {
                 plan.add(database);
                 plan.addAll(ups);
                 notes.add("going down pins the database at " + t + ": no client upgrades it automatically until an"
-                        + " admin runs 'cairn migrate' again");
+                        + " admin migrates it again");
             } else {
                 plan.add(database);
                 plan.addAll(downs);
@@ -253,11 +255,13 @@ final class Migrator {
         return new MigrationPlan.Step(dataset, from, to, names);
     }
 
-    MigrationResult run(MigrationRequest request) {
+    /** Runs a migration; {@code askedAs} is how the history names it (the command line that asked for it). */
+    MigrationResult run(MigrationRequest request, String askedAs) {
         if (!admin) {
-            throw new RefusedException("'cairn migrate' changes data model versions, which only an admin does. Run it as"
-                    + " admin: CAIRN_DATABASE_ADMIN=true " + request.command() + (postgres.isLocal() ? ""
-                    : " (on a shared server, as a database user with the admin's privileges)") + ". Nothing was changed.");
+            throw new RefusedException("a migration changes data model versions, which only an admin does. Run it as"
+                    + " admin: {0}" + (postgres.isLocal() ? ""
+                    : " (on a shared server, as a database user with the admin's privileges)") + ". Nothing was changed.",
+                    List.of(new Remedy.Migrate(request)));
         }
         Version target = target(request);
         try (Connection control = postgres.connection()) {
@@ -268,8 +272,8 @@ final class Migrator {
                     throw new RefusedException("the database user " + Texts.quoted(postgres.user()) + " may not change"
                             + " the versions of the " + postgres.description() + " or of its datasets: on this server only"
                             + " its admins may (datasets you may view upgrade by themselves when you load them)."
-                            + " Ask one to run it, or to make you one: CAIRN_DATABASE_ADMIN=true cairn admin add-user "
-                            + dev.cairn.dataset.DatasetCompatibility.shellQuote(postgres.user()) + " --admin. Nothing was changed.");
+                            + " Ask one to run it, or to make you one: {0}. Nothing was changed.",
+                            List.of(new Remedy.AddUser(postgres.user(), true)));
                 }
                 MigrationPlan plan = compute(control, request, target, found);
                 if (found.isEmpty()) {
@@ -279,14 +283,15 @@ final class Migrator {
                             Duration.ofNanos(System.nanoTime() - start), "created the Cairn database");
                     return new MigrationResult(plan, List.of(created), true, "Created the Cairn database at " + target + ".");
                 }
-                return execute(control, request, plan, found.get());
+                return execute(control, request, askedAs, plan, found.get());
             }
         } catch (SQLException e) {
             throw Sql.translate(e, "migrating");
         }
     }
 
-    private MigrationResult execute(Connection control, MigrationRequest request, MigrationPlan plan, DatabaseState db)
+    private MigrationResult execute(Connection control, MigrationRequest request, String askedAs, MigrationPlan plan,
+                                    DatabaseState db)
             throws SQLException {
         boolean recordsPending = request.scope() != MigrationRequest.Scope.NAMED;
         if (plan.isEmpty()) {
@@ -319,7 +324,7 @@ final class Migrator {
                     phase.add(s);
                     continue;
                 }
-                List<StepResult> done = datasetPhase(phase, records, request, stop, progress);
+                List<StepResult> done = datasetPhase(phase, records, request, askedAs, stop, progress);
                 results.addAll(done);
                 datasetFailed |= done.stream().anyMatch(r -> r.outcome() == StepResult.Outcome.FAILED);
                 phase.clear();
@@ -334,13 +339,13 @@ final class Migrator {
                     stop.set(true);
                     continue;
                 }
-                StepResult r = steps.database(s.from(), s.to(), request.command(), true);
+                StepResult r = steps.database(s.from(), s.to(), askedAs, true);
                 results.add(r);
                 if (r.outcome() == StepResult.Outcome.FAILED) {
                     stop.set(true);
                 }
             }
-            results.addAll(datasetPhase(phase, records, request, stop, progress));
+            results.addAll(datasetPhase(phase, records, request, askedAs, stop, progress));
         }
         boolean complete = results.stream().allMatch(r -> r.outcome() == StepResult.Outcome.DONE
                 || r.outcome() == StepResult.Outcome.SKIPPED);
@@ -355,8 +360,8 @@ final class Migrator {
                 complete = false;
                 unfinishedRecord = "The migration to " + plan.target() + " is incomplete: every step was done and"
                         + " kept, but Cairn lost the connection to the database that holds the migration lock before it"
-                        + " cleared the migration's record, so lazy upgrades wait. To clear it, run the same command"
-                        + " again: " + request.command();
+                        + " cleared the migration's record, so lazy upgrades wait. To clear it, run the same migration"
+                        + " again";
             }
         }
         long failed = results.stream().filter(r -> r.outcome() == StepResult.Outcome.FAILED).count();
@@ -369,7 +374,7 @@ final class Migrator {
                 + (lostLock || !lock.held() ? " (Cairn lost the connection to the database that holds the migration"
                 + " lock, so no further step started)" : "") + ". What was done is kept, each step whole; "
                 + (recordsPending ? "the database records the unfinished migration, so lazy upgrades wait. " : "")
-                + "Fix the cause and run the same command again: " + request.command();
+                + "Fix the cause and run the same migration again";
         return new MigrationResult(plan, results, complete, summary);
     }
 
@@ -379,7 +384,8 @@ final class Migrator {
      * starting. Results come back in the plan's order.
      */
     private List<StepResult> datasetPhase(List<MigrationPlan.Step> phase, Map<String, DatasetRecord> records,
-                                          MigrationRequest request, java.util.concurrent.atomic.AtomicBoolean stop,
+                                          MigrationRequest request, String askedAs,
+                                          java.util.concurrent.atomic.AtomicBoolean stop,
                                           Feedback.Progress progress) {
         if (phase.isEmpty()) {
             return List.of();
@@ -393,7 +399,7 @@ final class Migrator {
         try {
             List<java.util.concurrent.Future<StepResult>> futures = new ArrayList<>();
             for (MigrationPlan.Step s : phase) {
-                futures.add(pool.submit(() -> datasetStep(s, records.get(s.dataset().get()), request, stop, progress)));
+                futures.add(pool.submit(() -> datasetStep(s, records.get(s.dataset().get()), request, askedAs, stop, progress)));
             }
             List<StepResult> out = new ArrayList<>();
             for (java.util.concurrent.Future<StepResult> f : futures) {
@@ -412,7 +418,7 @@ final class Migrator {
         }
     }
 
-    private StepResult datasetStep(MigrationPlan.Step s, DatasetRecord record, MigrationRequest request,
+    private StepResult datasetStep(MigrationPlan.Step s, DatasetRecord record, MigrationRequest request, String askedAs,
                                    java.util.concurrent.atomic.AtomicBoolean stop, Feedback.Progress progress) {
         if (!stop.get() && !lock.held()) {
             stop.set(true);
@@ -427,7 +433,7 @@ final class Migrator {
             r = record == null
                     ? new StepResult(s.dataset(), s.from(), s.to(), StepResult.Outcome.SKIPPED, Duration.ZERO,
                     "deleted meanwhile")
-                    : steps.dataset(record, s.to(), request.command(), false);
+                    : steps.dataset(record, s.to(), askedAs, false);
         } catch (CairnException e) {
             r = new StepResult(s.dataset(), s.from(), s.to(), StepResult.Outcome.FAILED, Duration.ZERO, e.getMessage());
         }

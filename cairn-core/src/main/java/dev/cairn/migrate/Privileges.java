@@ -3,6 +3,7 @@ package dev.cairn.migrate;
 import dev.cairn.api.DataModel;
 import dev.cairn.api.InvalidInputException;
 import dev.cairn.api.RefusedException;
+import dev.cairn.api.Remedy;
 import dev.cairn.api.Texts;
 import dev.cairn.store.Access;
 import dev.cairn.store.SampleTable;
@@ -79,8 +80,8 @@ final class Privileges {
             boolean superuser = rs.getBoolean(1);
             if (!superuser && !(rs.getBoolean(2) && rs.getBoolean(3))) {
                 throw new RefusedException("setting up privileges needs a PostgreSQL role that can create roles and owns"
-                        + " the database " + Texts.quoted(database) + " (or a superuser); run 'cairn admin init' with"
-                        + " such a role in CAIRN_DATABASE_URI. Nothing was changed.");
+                        + " the database " + Texts.quoted(database) + " (or a superuser); run '{0}' with"
+                        + " such a role in CAIRN_DATABASE_URI. Nothing was changed.", List.of(new Remedy.SetUpAccess()));
             }
         }
     }
@@ -309,7 +310,7 @@ final class Privileges {
             }
             if (!allowed) {
                 throw new RefusedException("adding or removing users needs a PostgreSQL role that can manage the"
-                        + " database's Cairn roles, such as the one that ran 'cairn admin init' (or a superuser); being"
+                        + " database's Cairn roles, such as the one that set them up (or a superuser); being"
                         + " a Cairn admin is not enough. Nothing was changed.");
             }
         }
@@ -317,8 +318,8 @@ final class Privileges {
 
     private static void requireRoles(Connection c, Roles roles) throws SQLException {
         if (!exists(c, roles.admin()) || !exists(c, roles.user())) {
-            throw new RefusedException("this database has no Cairn roles yet: set them up first with"
-                    + " CAIRN_DATABASE_ADMIN=true cairn admin init");
+            throw new RefusedException("this database has no Cairn roles yet: set them up first with {0}",
+                    List.of(new Remedy.SetUpAccess()));
         }
     }
 

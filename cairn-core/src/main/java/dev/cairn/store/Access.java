@@ -7,9 +7,11 @@ import dev.cairn.api.DatasetAccess;
 import dev.cairn.api.DatasetNames;
 import dev.cairn.api.NotFoundException;
 import dev.cairn.api.RefusedException;
+import dev.cairn.api.Remedy;
 import dev.cairn.api.Revision;
 import dev.cairn.api.Texts;
 import dev.cairn.api.Version;
+import dev.cairn.api.migration.MigrationRequest;
 import dev.cairn.json.Json;
 
 import java.sql.Connection;
@@ -22,6 +24,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import org.postgresql.util.PSQLException;
 
 /**
  * Per-dataset access on a shared database set up with {@code cairn admin init}, and the checked
@@ -379,7 +383,8 @@ public final class Access {
     private static void requireInstalled(Connection c) throws SQLException {
         if (!installed(c)) {
             throw new RefusedException("this database has no per-dataset access: every user of it may use every"
-                    + " dataset. An admin sets access control up on a shared server with 'cairn admin init'.");
+                    + " dataset. An admin sets access control up on a shared server with '{0}'.",
+                    List.of(new Remedy.SetUpAccess()));
         }
     }
 
@@ -398,10 +403,36 @@ public final class Access {
                 throw new NotFoundException(text);
             }
             if ("42501".equals(e.getSQLState()) || "22023".equals(e.getSQLState())) {
-                throw new RefusedException(text);
+                Optional<Hinted> hinted = hinted(e);
+                throw hinted.isEmpty() ? new RefusedException(text)
+                        : new RefusedException(text + hinted.get().lead(), List.of(hinted.get().remedy()));
             }
         }
         return e;
+    }
+
+    /**
+     * What to do, as a check of Cairn's in the database names it in its hint ({@code cairn-remedy:
+     * add-user alice}), with the words that lead to it from the check's message.
+     */
+    record Hinted(String lead, Remedy remedy) {
+    }
+
+    static Optional<Hinted> hinted(SQLException e) {
+        String hint = e instanceof PSQLException p && p.getServerErrorMessage() != null
+                ? p.getServerErrorMessage().getHint() : null;
+        if (hint == null || !hint.startsWith("cairn-remedy: ")) {
+            return Optional.empty();
+        }
+        String[] words = hint.substring("cairn-remedy: ".length()).split(" ", 2);
+        String argument = words.length > 1 ? words[1] : "";
+        return switch (words[0]) {
+            case "add-user" -> Optional.of(new Hinted(": {0}", new Remedy.AddUser(argument, false)));
+            case "migrate-all" -> Optional.of(new Hinted(": {0}", new Remedy.Migrate(MigrationRequest.all())));
+            case "list-users" -> Optional.of(new Hinted(" ('{0}' lists them)", new Remedy.ListUsers()));
+            case "grant" -> Optional.of(new Hinted(" with '{0}'. Nothing was changed.", new Remedy.Grant(argument)));
+            default -> Optional.empty();
+        };
     }
 
     private static boolean exists(Connection c, String table) throws SQLException {
@@ -438,8 +469,8 @@ public final class Access {
             CREATE OR REPLACE FUNCTION cairn.require_user() RETURNS void LANGUAGE plpgsql STABLE {definer} AS $$
             BEGIN
               IF NOT pg_has_role(session_user, {user_role}, 'MEMBER') THEN
-                RAISE EXCEPTION 'cairn: the database user % is not a Cairn user of this database: an admin adds users'
-                  ' with cairn admin add-user', session_user USING ERRCODE = '42501';
+                RAISE EXCEPTION 'cairn: the database user % is not a Cairn user of this database: an admin adds users',
+                  session_user USING ERRCODE = '42501', HINT = 'cairn-remedy: add-user ' || session_user;
               END IF;
             END $$""",
             // the oldest data model that reads a dataset at v: that of the newest incompatible revision up to v
@@ -465,8 +496,9 @@ public final class Access {
                          AND cairn.version_key(version) <= cairn.version_key(to_version)
                        ORDER BY cairn.version_key(version) LOOP
                 IF r.up IS NULL THEN
-                  RAISE EXCEPTION 'cairn: revision % (%) can only be applied by an admin''s client: ask an admin to run'
-                    ' CAIRN_DATABASE_ADMIN=true cairn migrate --all', r.version, r.description USING ERRCODE = '42501';
+                  RAISE EXCEPTION 'cairn: revision % (%) can only be applied by an admin''s client: ask an admin to'
+                    ' migrate every dataset', r.version, r.description USING ERRCODE = '42501',
+                    HINT = 'cairn-remedy: migrate-all';
                 END IF;
                 FOREACH statement IN ARRAY r.up LOOP
                   EXECUTE replace(replace(statement, '{table}', t), '{dataset}', dataset::text);
@@ -607,8 +639,8 @@ public final class Access {
               PERFORM cairn.require_level(dataset, 3::smallint, 'changing who may use');
               IF who IS NULL OR NOT EXISTS (SELECT 1 FROM pg_roles r WHERE r.rolname = who AND r.rolcanlogin
                                             AND pg_has_role(r.oid, {user_role}, 'MEMBER')) THEN
-                RAISE EXCEPTION 'cairn: % is not a user of this database (cairn admin users lists them)',
-                  quote_literal(coalesce(who, '')) USING ERRCODE = '22023';
+                RAISE EXCEPTION 'cairn: % is not a user of this database', quote_literal(coalesce(who, ''))
+                  USING ERRCODE = '22023', HINT = 'cairn-remedy: list-users';
               END IF;
               IF level IS NULL THEN
                 DELETE FROM cairn.dataset_access a WHERE a.dataset_id = dataset AND a.user_name = who;
@@ -639,8 +671,8 @@ public final class Access {
               END IF;
               IF has < wanted THEN
                 RAISE EXCEPTION 'cairn: the database user % may view the dataset % but not change it: its owner or an'
-                  ' admin can give edit access with ''cairn datasets grant''. Nothing was changed.', session_user, named
-                  USING ERRCODE = '42501';
+                  ' admin can give edit access', session_user, named
+                  USING ERRCODE = '42501', HINT = 'cairn-remedy: grant ' || (SELECT name FROM cairn.datasets WHERE id = dataset);
               END IF;
             END $$""",
             // an editor's write locks the dataset's row for the transaction, as Cairn's writes do

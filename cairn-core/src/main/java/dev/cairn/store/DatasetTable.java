@@ -6,6 +6,7 @@ import dev.cairn.api.DatasetNames;
 import dev.cairn.api.Field;
 import dev.cairn.api.InvalidInputException;
 import dev.cairn.api.NotFoundException;
+import dev.cairn.api.Remedy;
 import dev.cairn.api.Texts;
 import dev.cairn.api.Version;
 import dev.cairn.json.Json;
@@ -233,8 +234,8 @@ public final class DatasetTable {
     }
 
     public static NotFoundException missing(String name) {
-        return new NotFoundException("there is no dataset named " + Texts.quoted(name)
-                + "; 'cairn datasets list' shows the datasets");
+        return new NotFoundException("there is no dataset named " + Texts.quoted(name) + "; '{0}' shows the datasets",
+                List.of(new Remedy.ListDatasets()));
     }
 
     /** Every dataset, by name. */

@@ -7,6 +7,7 @@ import dev.cairn.api.ConfigurationException;
 import dev.cairn.api.DatabaseUnavailableException;
 import dev.cairn.api.DatabaseUri;
 import dev.cairn.api.Feedback;
+import dev.cairn.api.Remedy;
 import dev.cairn.localserver.EmbeddedServer;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
@@ -16,6 +17,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Properties;
+import java.util.List;
 
 /**
  * The connection pool to Cairn's database: the local embedded server (started if need be, the
@@ -177,13 +179,14 @@ public final class Postgres implements AutoCloseable {
 
     private static CairnException connectFailure(Throwable cause, String description, String where, String user,
                                                  boolean local) {
-        String check = local ? "; run 'cairn db status' and see its log" : "; check CAIRN_DATABASE_URI";
+        String check = local ? "; run '{0}' and see its log" : "; check CAIRN_DATABASE_URI";
+        List<Remedy> remedies = local ? List.of(new Remedy.CheckLocalServer()) : List.of();
         if (cause instanceof SQLException e) {
             String state = e.getSQLState() == null ? "" : e.getSQLState();
             switch (state) {
                 case "28P01", "28000" -> {
                     return new DatabaseUnavailableException("the PostgreSQL server at " + where + " refused the login"
-                            + " of user '" + user + "': " + e.getMessage() + check);
+                            + " of user '" + user + "': " + e.getMessage() + check, remedies);
                 }
                 case "3D000" -> {
                     return new ConfigurationException("there is no " + description + ": " + e.getMessage()
@@ -198,11 +201,13 @@ public final class Postgres implements AutoCloseable {
                     if (root != e) {
                         reason = reason + " (" + root.getClass().getSimpleName() + ": " + root.getMessage() + ")";
                     }
-                    return new DatabaseUnavailableException("cannot connect to the " + description + ": " + reason + check, e);
+                    return new DatabaseUnavailableException("cannot connect to the " + description + ": " + reason + check,
+                            remedies, e);
                 }
             }
         }
-        return new DatabaseUnavailableException("cannot connect to the " + description + ": " + cause + check, cause);
+        return new DatabaseUnavailableException("cannot connect to the " + description + ": " + cause + check, remedies,
+                cause);
     }
 
     /** Runs work on a pooled connection, returned to the pool afterwards. */

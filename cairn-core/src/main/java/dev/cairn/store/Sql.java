@@ -3,10 +3,13 @@ package dev.cairn.store;
 import dev.cairn.api.CairnException;
 import dev.cairn.api.DatabaseUnavailableException;
 import dev.cairn.api.RefusedException;
+import dev.cairn.api.Remedy;
 import org.postgresql.util.PSQLException;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.List;
+import java.util.Optional;
 
 /** Scoped use of connections and transactions, and the translation of database errors. */
 public final class Sql {
@@ -127,13 +130,17 @@ public final class Sql {
         if (state.equals("42501")) {
             String own = cairnsOwnWords(e);
             if (own != null) {
-                return new RefusedException("the database refused " + doing + ": " + sentence(own)
-                        + ". Nothing of it was changed.", e);
+                Optional<Access.Hinted> hinted = Access.hinted(e);
+                return hinted.isEmpty() ? new RefusedException("the database refused " + doing + ": " + sentence(own)
+                        + ". Nothing of it was changed.", e)
+                        : new RefusedException("the database refused " + doing + ": " + own + hinted.get().lead()
+                        + (hinted.get().lead().endsWith(".") ? "" : ". Nothing of it was changed."),
+                        List.of(hinted.get().remedy()), e);
             }
             // PostgreSQL's own "permission denied for table ..." names Cairn's internals, not what to do
             return new RefusedException("the database refused " + doing + ": only an admin of the database may do"
                     + " that, connected as a database user that is a member of the role owning Cairn's records"
-                    + " ('cairn admin users' lists them); yours is not. Nothing of it was changed.", e);
+                    + " ('{0}' lists them); yours is not. Nothing of it was changed.", List.of(new Remedy.ListUsers()), e);
         }
         if (state.equals("53100")) {
             return new CairnException("the database server is out of disk space while " + doing

@@ -122,7 +122,7 @@ class MigrateCommandTest {
         breakUpdates(1, true);
         Cli.Result stop = cairn("migrate", "--all", "--workers", "1");
         assertThat(stop.exit()).as(stop.toString()).isEqualTo(1);
-        assertThat(stop.err()).contains("incomplete", "run the same command again");
+        assertThat(stop.err()).contains("incomplete", "run the same migration again: cairn migrate");
         JsonNode info = Json.read(cairn("migrate", "--info", "--json").out());
         assertThat(info.get("database_state").get("migration").get("state").asText()).isEqualTo("interrupted");
         assertThat(info.get("datasets").get(0).get("version").asText()).isEqualTo("0.1.0");

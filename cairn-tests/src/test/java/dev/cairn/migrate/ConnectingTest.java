@@ -4,6 +4,7 @@ import dev.cairn.Cairn;
 import dev.cairn.Migrations;
 import dev.cairn.api.BoundingBox;
 import dev.cairn.api.CairnConfig;
+import dev.cairn.api.CairnException;
 import dev.cairn.api.DamagedDatabaseException;
 import dev.cairn.api.Dataset;
 import dev.cairn.api.Detection;
@@ -11,6 +12,7 @@ import dev.cairn.api.Detections;
 import dev.cairn.api.Feedback;
 import dev.cairn.api.Query;
 import dev.cairn.api.RefusedException;
+import dev.cairn.api.Remedy;
 import dev.cairn.api.Sample;
 import dev.cairn.api.Version;
 import dev.cairn.api.migration.DatabaseState;
@@ -116,7 +118,9 @@ class ConnectingTest {
         String before = Backend.checksum(base);
         assertThatThrownBy(() -> open("0.4.0", true)).isInstanceOf(RefusedException.class)
                 .hasMessageContaining("data model 0.3.0").hasMessageContaining("0.4.0").hasMessageContaining("manual")
-                .hasMessageContaining("CAIRN_DATABASE_ADMIN=true cairn migrate").hasMessageContaining("install release 0.1.0, which works at 0.3.0");
+                .hasMessageContaining("install release 0.1.0, which works at 0.3.0")
+                .satisfies(e -> assertThat(((CairnException) e).remedies()).as("the remedy, as data")
+                        .containsExactly(new Remedy.Migrate(MigrationRequest.database())));
         try (Migrations m = Migrations.open(client("0.4.0", true), Feedback.NONE)) {
             m.setPolicy(Policy.AUTO);
         }
@@ -207,7 +211,9 @@ class ConnectingTest {
         assertThatThrownBy(() -> open("0.3.0", false)).isInstanceOf(RefusedException.class)
                 .hasMessageContaining("data model 0.4.0").hasMessageContaining("data model 0.3.0")
                 .hasMessageContaining("Install release 0.4.0")
-                .hasMessageContaining("CAIRN_DATABASE_ADMIN=true cairn migrate --all -v 0.3.0");
+                .hasMessageContaining("Migrations.migrate(MigrationRequest.all().to(0.3.0))")
+                .satisfies(e -> assertThat(((CairnException) e).remedies()).as("the remedy, as data")
+                        .containsExactly(new Remedy.Migrate(MigrationRequest.all().to(Version.parse("0.3.0")))));
         assertThat(Backend.checksum(base)).isEqualTo(before);
     }
 

@@ -26,7 +26,7 @@ final class MigratorOutput {
         if (exit == 1) {
             assertThat(output).as("%s: an incomplete migration says so, and how to finish it", what)
                     .contains("is incomplete")
-                    .contains("run the same command again: cairn " + String.join(" ", command));
+                    .contains("run the same migration again: cairn " + String.join(" ", command));
         }
         assertThat(output.lines().filter(l -> l.startsWith("cairn: error: ") || l.startsWith("The migration to ")))
                 .as("%s: one line says why it stopped\n%s", what, output).hasSize(1);

@@ -428,15 +428,15 @@ class RevisionRoundTripProperties {
                     MigrationRequest.database().to(V040),
                     MigrationRequest.all().toRelease(Version.parse("0.1.0")).errorLevel(2));
             for (MigrationRequest down : downs) {
-                assertThatThrownBy(() -> migrations.plan(down)).as("plan " + down.command())
+                assertThatThrownBy(() -> migrations.plan(down)).as("plan " + down.describe())
                         .isInstanceOf(RefusedException.class)
                         .hasMessageContaining("0.9.0").hasMessageContaining("labels merged into one class")
                         .hasMessageContaining(reason);
-                assertThatThrownBy(() -> migrations.migrate(down)).as(down.command())
+                assertThatThrownBy(() -> migrations.migrate(down)).as(down.describe())
                         .isInstanceOf(RefusedException.class)
                         .hasMessageContaining("revision 0.9.0").hasMessageContaining(reason)
                         .hasMessageContaining("zz-goes-to-0.9.0");
-                assertThat(Backend.checksum(config)).as("the database after the refused " + down.command())
+                assertThat(Backend.checksum(config)).as("the database after the refused " + down.describe())
                         .isEqualTo(checksum);
             }
             assertThat(Queries.datasetVersion(config, "aa-stays-at-0.4.0")).isEqualTo("0.4.0");
@@ -466,11 +466,11 @@ class RevisionRoundTripProperties {
             String checksum = Backend.checksum(config);
             for (MigrationRequest down : List.of(MigrationRequest.database().to(V040),
                     MigrationRequest.all().to(V010))) {
-                assertThatThrownBy(() -> migrations.migrate(down)).as(down.command())
+                assertThatThrownBy(() -> migrations.migrate(down)).as(down.describe())
                         .isInstanceOf(RefusedException.class)
                         .hasMessageContaining("revision 0.9.0").hasMessageContaining("an audit log of every change")
                         .hasMessageContaining(reason);
-                assertThat(Backend.checksum(config)).as("the database after the refused " + down.command())
+                assertThat(Backend.checksum(config)).as("the database after the refused " + down.describe())
                         .isEqualTo(checksum);
             }
         }
@@ -498,8 +498,8 @@ class RevisionRoundTripProperties {
 
     private static void migrate(Migrations m, MigrationRequest request) {
         MigrationResult r = m.migrate(request);
-        assertThat(r.complete()).as(request.command() + ": " + r.summary() + " " + r.steps()).isTrue();
-        assertThat(r.steps()).as(request.command()).allMatch(s -> s.outcome() == StepResult.Outcome.DONE);
+        assertThat(r.complete()).as(request.describe() + ": " + r.summary() + " " + r.steps()).isTrue();
+        assertThat(r.steps()).as(request.describe()).allMatch(s -> s.outcome() == StepResult.Outcome.DONE);
     }
 
     /** Creates the dataset and writes the spec into it: schema first, then directory data, then samples. */

@@ -3,6 +3,7 @@ package dev.cairn.store;
 import dev.cairn.api.CairnException;
 import dev.cairn.api.DatabaseUnavailableException;
 import dev.cairn.api.RefusedException;
+import dev.cairn.api.Remedy;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
@@ -59,8 +60,9 @@ class SqlTranslateTest {
         assertThat(denied).isInstanceOf(RefusedException.class);
         assertThat(denied.getMessage())
                 .startsWith("the database refused setting the database's policy: only an admin of the database may do that")
-                .contains("the role owning Cairn's records", "cairn admin users")
+                .contains("the role owning Cairn's records", "'Migrations.users()' lists them")
                 .doesNotContain("ERROR", "permission denied", "table database", "42501");
+        assertThat(denied.remedies()).containsExactly(new Remedy.ListUsers());
         CairnException other = Sql.translate(new SQLException("Connection is closed but not by the pool", "XX000"),
                 "loading a dataset");
         assertThat(other).isNotInstanceOf(DatabaseUnavailableException.class).isNotInstanceOf(RefusedException.class);

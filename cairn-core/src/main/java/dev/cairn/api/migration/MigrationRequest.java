@@ -1,6 +1,7 @@
 package dev.cairn.api.migration;
 
 import dev.cairn.api.InvalidInputException;
+import dev.cairn.api.Texts;
 import dev.cairn.api.Version;
 
 import java.util.List;
@@ -35,11 +36,10 @@ public record MigrationRequest(Scope scope, List<String> datasets, Version versi
             throw new InvalidInputException("name at least one dataset to migrate");
         }
         if (scope != Scope.NAMED && !datasets.isEmpty()) {
-            throw new InvalidInputException("datasets are named only with -n");
+            throw new InvalidInputException("datasets are named only in a request for named datasets");
         }
         if (version != null && release != null) {
-            throw new InvalidInputException("give the destination either as a version (-v) or as a release (--release),"
-                    + " not both");
+            throw new InvalidInputException("give the destination either as a data model version or as a release, not both");
         }
         if (errorLevel < 0 || errorLevel > 2) {
             throw new InvalidInputException("the error level is 0 (stop), 1 (warn and go on) or 2 (go on silently), not "
@@ -86,20 +86,20 @@ public record MigrationRequest(Scope scope, List<String> datasets, Version versi
         return new MigrationRequest(scope, datasets, version, release, errorLevel, n);
     }
 
-    /** The command line that asks for this, for messages and the history. */
-    public String command() {
-        StringBuilder s = new StringBuilder("cairn migrate");
-        if (scope == Scope.ALL) {
-            s.append(" --all");
-        } else if (scope == Scope.NAMED) {
-            s.append(" -n");
-            datasets.forEach(d -> s.append(' ').append(dev.cairn.dataset.DatasetCompatibility.shellQuote(d)));
+    /** This request in the Java API's words, such as {@code MigrationRequest.all().to(0.1.0)}. */
+    public String describe() {
+        StringBuilder s = new StringBuilder("MigrationRequest.");
+        switch (scope) {
+            case DATABASE -> s.append("database()");
+            case ALL -> s.append("all()");
+            case NAMED -> s.append("named(").append(String.join(", ", datasets.stream().map(Texts::javaLiteral).toList()))
+                    .append(')');
         }
         if (version != null) {
-            s.append(" -v ").append(version);
+            s.append(".to(").append(version).append(')');
         }
         if (release != null) {
-            s.append(" --release ").append(release);
+            s.append(".toRelease(").append(release).append(')');
         }
         return s.toString();
     }
