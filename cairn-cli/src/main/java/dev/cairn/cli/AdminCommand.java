@@ -6,6 +6,7 @@ import dev.cairn.api.InvalidInputException;
 import dev.cairn.api.Texts;
 import dev.cairn.api.migration.AdminSetup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -130,15 +131,15 @@ final class AdminCommand implements Runnable {
         @ParentCommand
         AdminCommand parent;
 
-        @Option(names = "--json", description = "Print JSON for scripts.")
-        boolean json;
+        @Mixin
+        JsonOption json;
 
         @Override
         public Integer call() {
             Context ctx = parent.parent.context;
-            try (Migrations m = ctx.migrations(json)) {
+            try (Migrations m = ctx.migrations(json.on)) {
                 List<AdminSetup.DatabaseUser> users = m.users();
-                if (json) {
+                if (json.on) {
                     ArrayNode a = JsonOut.array();
                     users.forEach(u -> a.addObject().put("name", u.name()).put("admin", u.admin()));
                     JsonOut.print(ctx.out, a);

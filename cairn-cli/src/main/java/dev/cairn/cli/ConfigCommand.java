@@ -3,7 +3,7 @@ package dev.cairn.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cairn.api.CairnConfig;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ParentCommand;
 
 import java.util.Map;
@@ -20,14 +20,14 @@ final class ConfigCommand implements Callable<Integer> {
     @ParentCommand
     CairnCommand parent;
 
-    @Option(names = "--json", description = "Print JSON for scripts.")
-    boolean json;
+    @Mixin
+    JsonOption json;
 
     @Override
     public Integer call() {
         Context ctx = parent.context;
         CairnConfig config = ctx.config();
-        if (json) {
+        if (json.on) {
             ObjectNode o = JsonOut.object();
             o.putObject("home").put("value", config.home().toString()).put("source", config.homeSource().label());
             o.put("config_file", config.configFile().toString());

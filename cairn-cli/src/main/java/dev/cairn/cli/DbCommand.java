@@ -6,6 +6,7 @@ import dev.cairn.api.CairnConfig;
 import dev.cairn.api.InvalidInputException;
 import dev.cairn.api.LocalServerStatus;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
@@ -42,14 +43,14 @@ final class DbCommand implements Runnable {
         @ParentCommand
         DbCommand parent;
 
-        @Option(names = "--json", description = "Print JSON for scripts.")
-        boolean json;
+        @Mixin
+        JsonOption json;
 
         @Override
         public Integer call() {
             Context ctx = parent.parent.context;
             LocalServerStatus s = local(ctx, "status").status();
-            if (json) {
+            if (json.on) {
                 ObjectNode o = JsonOut.object();
                 o.put("running", s.running()).put("state", s.state().name().toLowerCase(java.util.Locale.ROOT))
                         .put("initialised", s.initialised())

@@ -5,7 +5,7 @@ import dev.cairn.Cairn;
 import dev.cairn.api.DataModel;
 import dev.cairn.api.Release;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ParentCommand;
 
 import java.util.concurrent.Callable;
@@ -26,14 +26,14 @@ final class ReleasesCommand implements Callable<Integer> {
     @ParentCommand
     CairnCommand parent;
 
-    @Option(names = "--json", description = "Print JSON for scripts.")
-    boolean json;
+    @Mixin
+    JsonOption json;
 
     @Override
     public Integer call() {
         Context ctx = parent.context;
         DataModel model = Cairn.dataModel(ctx.config());
-        if (json) {
+        if (json.on) {
             ArrayNode a = JsonOut.array();
             for (Release r : model.releases()) {
                 a.addObject().put("release", r.release().toString()).put("data_model", r.dataModel().toString())
