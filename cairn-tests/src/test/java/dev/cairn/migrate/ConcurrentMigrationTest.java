@@ -172,7 +172,8 @@ class ConcurrentMigrationTest {
         try (Actors loaders = new Actors("loaders")) {
             for (int i = 0; i < 4; i++) {
                 boolean even = i % 2 == 0;
-                loaders.start("loader-" + i, out -> startLoader(config, even, loaders.go, even ? names : reversed(names), out));
+                List<String> order = even ? names : reversed(names);
+                loaders.start("loader-" + i, out -> startLoader(config, even, loaders.go, order, out));
             }
             loaders.awaitAll("READY");
             Files.writeString(loaders.go, "go");
