@@ -75,24 +75,8 @@ class KillDuringMigrationTest {
         // The same command, run again to the end, finishes the job; then the way back does too.
         h.finish(last);
 
-        FaultStats stats = h.stats;
-        System.out.println(String.format("KillDuringMigrationTest [%s, seed %d]: %d kills (%d up, %d down) on %d"
-                        + " datasets / %d samples; %d runs finished before their kill; kill moments: start-up x%d,"
-                        + " timed x%d, at a step x%d; after the kills the database was at 0.1.0 x%d, 0.4.0 x%d and"
-                        + " datasets at 0.1.0 x%d, 0.4.0 x%d; nothing moved yet x%d, half done x%d, all moved x%d;"
-                        + " steps cut: dataset rolled back x%d, dataset committed before its history entry closed x%d,"
-                        + " database x%d; %d samples checked, %d lost or doubled; locks gone within %d ms; stored text"
-                        + " forms at 0.1.0: %s, at 0.4.0: %s; clean runs up %d ms, down %d ms, start-up %d ms; %d s in"
-                        + " all",
-                Backend.name(), h.seed, stats.faults, stats.upFaults, stats.downFaults, h.datasets(), stats.samples,
-                stats.finishedFirst, stats.seen("moment start-up"), stats.seen("moment timed"),
-                stats.seen("moment step"),
-                stats.seen("db " + V1), stats.seen("db " + V4), stats.seen(V1), stats.seen(V4),
-                stats.seen("after: nothing moved yet"), stats.seen("after: half done"), stats.seen("after: all moved"),
-                stats.seen("cut rolled back"), stats.seen("cut committed"), stats.seen("cut database"),
-                stats.samplesChecked, stats.lostOrDoubled, stats.slowestRelease, h.rawForms(V1), h.rawForms(V4),
-                h.upMillis, h.downMillis, h.startMillis,
-                TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - h.began)));
+        h.printSummary("KillDuringMigrationTest", "kills", "stored text forms at 0.1.0: " + h.rawForms(V1)
+                + ", at 0.4.0: " + h.rawForms(V4));
     }
 
     // ---------------------------------------------------------------------------------------

@@ -129,6 +129,26 @@ final class MigratorSessions {
         return p;
     }
 
+    /** What a test does to a migrator while the migrator waits behind a blocked dataset. */
+    @FunctionalInterface
+    interface Meanwhile {
+        void run(Process migrator) throws Exception;
+    }
+
+    /**
+     * Starts {@code cairn ARGS} while a reader holds {@code dataset} ({@link #blockDataset}), does
+     * {@code meanwhile} once the migrator waits for it, then lets the dataset go; returns the migrator.
+     */
+    static Process startBehind(CairnConfig config, String dataset, Path output, Meanwhile meanwhile, String... args)
+            throws Exception {
+        try (Connection blocker = blockDataset(config, dataset)) {
+            Process p = startBlocked(config, output, args);
+            meanwhile.run(p);
+            blocker.rollback();
+            return p;
+        }
+    }
+
     /**
      * A reader's long transaction on a dataset's sample table: a migrator's step on that dataset
      * waits for it (in a lock wait that pg_stat_activity shows) until the connection rolls back.
