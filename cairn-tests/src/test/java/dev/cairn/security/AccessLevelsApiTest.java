@@ -2,7 +2,6 @@ package dev.cairn.security;
 
 import dev.cairn.Cairn;
 import dev.cairn.api.AccessLevel;
-import dev.cairn.api.CairnConfig;
 import dev.cairn.api.CairnException;
 import dev.cairn.api.DatasetAccess;
 import dev.cairn.api.DatasetInfo;
@@ -34,9 +33,7 @@ class AccessLevelsApiTest {
     }
 
     private Cairn as(String user, boolean admin) {
-        CairnConfig config = f.superuser.toBuilder()
-                .databaseUri(f.env(user, admin).get("CAIRN_DATABASE_URI")).admin(admin).build();
-        return Cairn.open(config);
+        return Cairn.open(f.config(user, admin));
     }
 
     private static long exported(Cairn cairn, String dataset) {

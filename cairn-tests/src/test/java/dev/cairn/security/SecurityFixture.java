@@ -6,6 +6,7 @@ import dev.cairn.testing.Backend;
 import dev.cairn.testing.Cli;
 import dev.cairn.testing.Logins;
 import dev.cairn.testing.Queries;
+import dev.cairn.testing.SharedDatabase;
 
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -38,6 +39,7 @@ final class SecurityFixture {
     /** The advisory lock key of the version record (dev.cairn.migrate.Records.RECORD_LOCK). */
     static final long RECORD_LOCK = 0x636169726e0003L;
 
+    private final SharedDatabase shared;
     final CairnConfig superuser;
     final DatabaseUri uri;
     final String db;
@@ -47,13 +49,14 @@ final class SecurityFixture {
     final String adminRole;
     final String userRole;
 
-    private SecurityFixture(CairnConfig superuser) {
-        this.superuser = superuser;
-        this.uri = superuser.databaseUri().orElseThrow();
+    private SecurityFixture(SharedDatabase shared) {
+        this.shared = shared;
+        this.superuser = shared.superuser();
+        this.uri = shared.uri();
         this.db = uri.database();
-        this.alice = "alice_" + db;
-        this.bob = "bob_" + db;
-        this.carol = "carol_" + db;
+        this.alice = shared.user("alice");
+        this.bob = shared.user("bob");
+        this.carol = shared.user("carol");
         this.adminRole = bounded("cairn_admin_" + db);
         this.userRole = bounded("cairn_user_" + db);
     }
@@ -63,7 +66,7 @@ final class SecurityFixture {
     }
 
     static SecurityFixture build() {
-        SecurityFixture f = new SecurityFixture(Backend.asShared(Backend.freshBuilder().build()).admin(true).build());
+        SecurityFixture f = new SecurityFixture(SharedDatabase.fresh());
         f.setUp();
         return f;
     }
@@ -97,7 +100,12 @@ final class SecurityFixture {
 
     /** The environment of the {@code cairn} command for a login, as admin or not. */
     Map<String, String> env(String user, boolean admin) {
-        return Logins.environment(superuser, user, password(user), admin);
+        return shared.environment(user, password(user), admin);
+    }
+
+    /** The settings through which a login reaches the database, as admin or not. */
+    CairnConfig config(String user, boolean admin) {
+        return shared.as(user, password(user), admin).build();
     }
 
     /** A JDBC session of a login, with its password, as the user would open one with psql. */
