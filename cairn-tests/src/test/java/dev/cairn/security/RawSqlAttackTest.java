@@ -18,6 +18,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -502,18 +503,14 @@ class RawSqlAttackTest {
     @Test
     void issue3ARegularUserCannotMigrateAnyDatasetExplicitly() throws SQLException {
         Snapshot before = f.snapshot();
-        Map<String, String> bobAsAdmin = f.env(f.bob, true);
         SoftAssertions soft = new SoftAssertions();
-        for (List<String> args : List.of(
+        runEach(f.env(f.bob, true), List.of(
                 List.of("migrate", "-n", ALICE_DATASET, "-v", "0.1.0"),
                 List.of("migrate", "-n", BOB_DATASET, "-v", "0.1.0"),
                 List.of("migrate", "-n", BOB_LAZY, "-v", "0.4.0"),
                 List.of("migrate", "--all", "-v", "0.1.0"),
-                List.of("migrate", "--policy", "auto"))) {
-            Cli.Result r = Cli.run(bobAsAdmin, args.toArray(String[]::new));
-            soft.assertThat(r.exit()).as("CAIRN_DATABASE_ADMIN=true cairn %s, as bob\n%s", String.join(" ", args), r)
-                    .isEqualTo(3);
-        }
+                List.of("migrate", "--policy", "auto"))).forEach((command, r) -> soft.assertThat(r.exit())
+                        .as("CAIRN_DATABASE_ADMIN=true %s, as bob\n%s", command, r).isEqualTo(3));
         soft.assertThat(f.snapshot().changesSince(before)).as("what changed").isEmpty();
         soft.assertAll();
     }
@@ -521,23 +518,30 @@ class RawSqlAttackTest {
     @Test
     void issue6AnotherUsersDatasetDoesNotExistForARegularUser() throws SQLException {
         Snapshot before = f.snapshot();
-        Map<String, String> bob = f.env(f.bob, false);
         SoftAssertions soft = new SoftAssertions();
-        for (List<String> args : List.of(
+        runEach(f.env(f.bob, false), List.of(
                 List.of("datasets", "info", ALICE_DATASET),
                 List.of("export", ALICE_DATASET),
                 List.of("datasets", "rename", ALICE_DATASET, "stolen"),
                 List.of("datasets", "clone", ALICE_DATASET, "copied"),
-                List.of("datasets", "delete", ALICE_DATASET, "--yes"))) {
-            Cli.Result r = Cli.run(bob, args.toArray(String[]::new));
-            soft.assertThat(r.exit()).as("cairn %s, as bob\n%s", String.join(" ", args), r).isEqualTo(4);
-            soft.assertThat(r.err()).as("cairn %s, as bob", String.join(" ", args)).contains("no dataset named");
-        }
+                List.of("datasets", "delete", ALICE_DATASET, "--yes"))).forEach((command, r) -> {
+                    soft.assertThat(r.exit()).as("%s, as bob\n%s", command, r).isEqualTo(4);
+                    soft.assertThat(r.err()).as("%s, as bob", command).contains("no dataset named");
+                });
         Cli.Result list = Cli.run(f.env(f.carol, false), "datasets", "list");
         soft.assertThat(list.exit()).isZero();
         soft.assertThat(list.out()).as("carol's list").doesNotContain(ALICE_DATASET, BOB_DATASET, BOB_LAZY);
         soft.assertThat(f.snapshot().changesSince(before)).as("what changed").isEmpty();
         soft.assertAll();
+    }
+
+    /** What each command did, by its command line ("cairn ..."), in the order given. */
+    private static Map<String, Cli.Result> runEach(Map<String, String> env, List<List<String>> commands) {
+        Map<String, Cli.Result> results = new LinkedHashMap<>();
+        for (List<String> args : commands) {
+            results.put("cairn " + String.join(" ", args), Cli.run(env, args.toArray(String[]::new)));
+        }
+        return results;
     }
 
     // ---------------------------------------------------------------------------------------------
