@@ -80,23 +80,19 @@ class DroppedConnectionDuringMigrationTest {
     private static final List<String> WAYS = List.of("busy", "lock holder", "one", "all");
 
     /** Terminates some of the migrator's sessions, chosen each of the four ways in turn. */
-    private static final class Drop implements Fault {
+    private static final class Drop extends Fault {
         private final FaultRun run;
         private final Turns ways;
         private long struckAt;
 
         Drop(FaultRun run) {
+            super("dropped connection");
             this.run = run;
             this.ways = new Turns(run.random, WAYS);
         }
 
         @Override
-        public String name() {
-            return "dropped connection";
-        }
-
-        @Override
-        public String strike(Process p, Connection c) throws Exception {
+        String strike(Process p, Connection c) throws Exception {
             String which = ways.next();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(PROCESS_TIMEOUT_SECONDS);
             // at the moment, or as soon after it as the migrator has such a session
@@ -127,7 +123,7 @@ class DroppedConnectionDuringMigrationTest {
         }
 
         @Override
-        public void settle(Process p, Path output) throws Exception {
+        void settle(Process p, Path output) throws Exception {
             if (!p.waitFor(EXIT_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 fail("the migrator hangs: " + EXIT_TIMEOUT_SECONDS + " s after its connection was dropped it has not"

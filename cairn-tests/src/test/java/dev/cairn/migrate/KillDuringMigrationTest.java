@@ -48,25 +48,20 @@ class KillDuringMigrationTest {
         // three big datasets, so that kills land inside their steps as well as between steps
         FaultRun h = FaultRun.prepare("kill", "cairn.test.kill.seed", 14, 6_000);
 
-        Fault kill = new Fault() {
+        Fault kill = new Fault("SIGKILL") {
             @Override
-            public String name() {
-                return "SIGKILL";
-            }
-
-            @Override
-            public String strike(Process p, Connection c) {
+            String strike(Process p, Connection c) {
                 p.destroyForcibly();
                 return "killed";
             }
 
             @Override
-            public void settle(Process p, Path output) throws Exception {
+            void settle(Process p, Path output) throws Exception {
                 assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("the killed JVM is gone").isTrue();
             }
 
             @Override
-            public boolean killsTheMigrator() {
+            boolean killsTheMigrator() {
                 return true;
             }
         };

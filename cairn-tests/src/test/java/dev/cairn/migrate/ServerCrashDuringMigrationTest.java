@@ -79,7 +79,7 @@ class ServerCrashDuringMigrationTest {
     private static final List<String> RESTARTS = List.of("at once", "a little later", "once the migrator ended");
 
     /** Crashes the server, and starts it again at once, a little later (up to 3 s), or once the migrator ended. */
-    private static final class Crash implements Fault {
+    private static final class Crash extends Fault {
         private final FaultRun run;
         private final CairnConfig config;
         private final Turns restarts;
@@ -89,18 +89,14 @@ class ServerCrashDuringMigrationTest {
         long slowestCrash;
 
         Crash(FaultRun run) {
+            super("server crash");
             this.run = run;
             this.config = run.current;
             this.restarts = new Turns(run.random, RESTARTS);
         }
 
         @Override
-        public String name() {
-            return "server crash";
-        }
-
-        @Override
-        public String strike(Process p, Connection c) throws Exception {
+        String strike(Process p, Connection c) throws Exception {
             if (!p.isAlive()) {
                 return null;
             }
@@ -117,7 +113,7 @@ class ServerCrashDuringMigrationTest {
         }
 
         @Override
-        public void settle(Process p, Path output) throws Exception {
+        void settle(Process p, Path output) throws Exception {
             if (restart.equals("at once")) {
                 ServerFaults.start(config);
             } else if (restart.equals("a little later")) {
