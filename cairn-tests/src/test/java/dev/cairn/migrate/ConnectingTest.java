@@ -18,9 +18,7 @@ import dev.cairn.testing.Queries;
 import org.assertj.core.api.AbstractThrowableAssert;
 import org.junit.jupiter.api.Test;
 
-import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -260,9 +258,7 @@ class ConnectingTest {
         try (Cairn c = open("0.3.0", false)) {
             c.create("d");
         }
-        try (Connection raw = Backend.raw(base); Statement s = raw.createStatement()) {
-            s.execute("UPDATE cairn.datasets SET version = '0.4.0', min_client_version = '0.4.0'");
-        }
+        Queries.execute(base, "UPDATE cairn.datasets SET version = '0.4.0', min_client_version = '0.4.0'");
         String before = Backend.checksum(base);
         try (Cairn c = open("0.4.0", true)) {
             assertThatThrownBy(() -> c.dataset("d")).isInstanceOf(DamagedDatabaseException.class)

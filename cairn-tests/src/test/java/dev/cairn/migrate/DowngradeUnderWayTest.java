@@ -10,11 +10,10 @@ import dev.cairn.api.Sample;
 import dev.cairn.api.Version;
 import dev.cairn.testing.Backend;
 import dev.cairn.store.Build;
+import dev.cairn.testing.Queries;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.sql.Connection;
-import java.sql.Statement;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -94,11 +93,9 @@ class DowngradeUnderWayTest {
             // an admin's "migrate --all -v 0.3.0" that came down with 'a' and then died
             m.migrate(MigrationRequest.named("a").to(v("0.3.0")));
         }
-        try (Connection raw = Backend.raw(config); Statement s = raw.createStatement()) {
-            s.execute("UPDATE cairn.database SET migration_target = '0.3.0', migration_release = '0.4.0',"
-                    + " migration_by = 'alice@elsewhere', migration_since = now() - interval '5 minutes',"
-                    + " migration_pid = 1, migration_backend_start = now() - interval '1 hour', pinned = true");
-        }
+        Queries.execute(config, "UPDATE cairn.database SET migration_target = '0.3.0', migration_release = '0.4.0',"
+                + " migration_by = 'alice@elsewhere', migration_since = now() - interval '5 minutes',"
+                + " migration_pid = 1, migration_backend_start = now() - interval '1 hour', pinned = true");
         try (Migrations m = Migrations.open(config, Feedback.NONE)) {
             MigrationInfo info = m.info();
             PendingMigration p = info.state().orElseThrow().pending().orElseThrow();

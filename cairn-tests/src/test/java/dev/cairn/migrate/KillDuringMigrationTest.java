@@ -6,13 +6,12 @@ import dev.cairn.api.CairnConfig;
 import dev.cairn.testing.Backend;
 import dev.cairn.testing.Cli;
 import dev.cairn.testing.Processes;
+import dev.cairn.testing.Queries;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -120,15 +119,13 @@ class KillDuringMigrationTest {
         try (Cairn cairn = Cairn.open(config.toBuilder().clientRelease(V1).build())) {
             cairn.create("a");
         }
-        try (Connection c = Backend.raw(config); Statement s = c.createStatement()) {
-            // widens the window the random kills hit now and then: committing a dataset's new
-            // version takes 3 s (as a slow disk's fsync would), and the kill lands in it
-            s.execute("CREATE FUNCTION public.kill_test_slow_commit() RETURNS trigger LANGUAGE plpgsql AS"
-                    + " $$BEGIN PERFORM pg_sleep(3); RETURN NULL; END$$");
-            s.execute("CREATE CONSTRAINT TRIGGER kill_test_slow_commit AFTER UPDATE ON cairn.datasets DEFERRABLE"
-                    + " INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.version IS DISTINCT FROM OLD.version)"
-                    + " EXECUTE FUNCTION public.kill_test_slow_commit()");
-        }
+        // widens the window the random kills hit now and then: committing a dataset's new
+        // version takes 3 s (as a slow disk's fsync would), and the kill lands in it
+        Queries.execute(config, "CREATE FUNCTION public.kill_test_slow_commit() RETURNS trigger LANGUAGE plpgsql AS"
+                        + " $$BEGIN PERFORM pg_sleep(3); RETURN NULL; END$$",
+                "CREATE CONSTRAINT TRIGGER kill_test_slow_commit AFTER UPDATE ON cairn.datasets DEFERRABLE"
+                        + " INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.version IS DISTINCT FROM OLD.version)"
+                        + " EXECUTE FUNCTION public.kill_test_slow_commit()");
         Process p = Processes.start(config, Map.of(), Files.createTempFile(Backend.scratch("kill"), "up", ".txt"),
                 "migrate", "--all");
         awaitSession(config, "wait_event = 'PgSleep'");
@@ -136,11 +133,8 @@ class KillDuringMigrationTest {
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         awaitSessionsAndLocksGone(config, "the slow commit");
 
-        try (Connection c = Backend.raw(config); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT version FROM cairn.datasets WHERE name = 'a'")) {
-            rs.next();
-            assertThat(rs.getString(1)).as("the step committed before the kill took effect").isEqualTo(V4);
-        }
+        assertThat(Queries.datasetVersion(config, "a")).as("the step committed before the kill took effect")
+                .isEqualTo(V4);
         JsonNode history = parse(Cli.run(config, "migrate", "--history", "--json").out());
         assertThat(history).filteredOn(h -> "a".equals(h.path("dataset").asText()))
                 .extracting(h -> h.path("outcome").asText())

@@ -3,11 +3,11 @@ package dev.cairn.security;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cairn.store.Json;
 import dev.cairn.testing.Cli;
+import dev.cairn.testing.Queries;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
@@ -53,10 +53,8 @@ class AccessLevelsCliTest {
     /** Whether carol's own database session can read bob's samples, as PostgreSQL decides. */
     private boolean carolReadsSamplesWithSql(String dataset) throws SQLException {
         String table = f.sampleTable(dataset);
-        try (Connection c = f.login(f.carol); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT count(*) FROM " + table)) {
-            rs.next();
-            return rs.getLong(1) > 0;
+        try (Connection c = f.login(f.carol)) {
+            return Queries.number(c, "SELECT count(*) FROM " + table) > 0;
         } catch (SQLException e) {
             return false;
         }
@@ -86,10 +84,9 @@ class AccessLevelsCliTest {
             assertThat(r.err()).contains("no dataset named");
         }
         assertThat(carolReadsSamplesWithSql(BOB_DATASET)).as("raw SQL reads").isFalse();
-        try (Connection c = f.login(f.carol); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT count(*) FROM cairn.datasets")) {
-            rs.next();
-            assertThat(rs.getLong(1)).as("rows of cairn.datasets carol sees").isZero();
+        try (Connection c = f.login(f.carol)) {
+            assertThat(Queries.number(c, "SELECT count(*) FROM cairn.datasets")).as("rows of cairn.datasets carol sees")
+                    .isZero();
         }
     }
 
