@@ -2,10 +2,10 @@ package dev.cairn.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cairn.api.CairnConfig;
-import dev.cairn.store.Json;
 import dev.cairn.testing.Backend;
 import dev.cairn.testing.Cli;
 import dev.cairn.store.Build;
+import dev.cairn.testing.Json;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -46,7 +46,7 @@ class WalkthroughTest {
     }
 
     private static JsonNode info(Map<String, String> env) {
-        return Json.read(ok(env, "migrate", "--info", "--json").out());
+        return Json.parse(ok(env, "migrate", "--info", "--json").out());
     }
 
     private static String version(JsonNode info, String dataset) {
@@ -122,7 +122,7 @@ class WalkthroughTest {
         assertThat(ok(old, "export", "quickstart").out()).isEqualTo(original);
         assertThat(ok(old, "datasets", "list").out()).contains("quickstart", "second");
 
-        JsonNode history = Json.read(ok(user, "migrate", "--history", "--json").out());
+        JsonNode history = Json.parse(ok(user, "migrate", "--history", "--json").out());
         assertThat(history.size()).isGreaterThanOrEqualTo(9);
         assertThat(history).allSatisfy(h -> assertThat(h.get("outcome").asText()).isIn("ok", "skipped"));
         assertThat(ok(user, "migrate", "--history").out()).contains("cairn migrate --all --release 0.1.0");

@@ -17,6 +17,7 @@ import dev.cairn.api.Version;
 import dev.cairn.store.CairnModel;
 import dev.cairn.testing.Backend;
 import dev.cairn.testing.Cli;
+import dev.cairn.testing.Json;
 import dev.cairn.testing.Queries;
 import dev.cairn.testing.SharedDatabase;
 import org.junit.jupiter.api.Test;
@@ -212,7 +213,7 @@ class DatasetAccessTest {
         assertThat(none.exit()).as(none.toString()).isEqualTo(4);
         assertThat(Cli.run(bobs, "datasets", "grant", "b", carol, "view").exit()).isZero();
         Cli.Result shown = Cli.run(bobs, "datasets", "access", "b", "--json");
-        var json = dev.cairn.store.Json.read(shown.out());
+        var json = Json.parse(shown.out());
         assertThat(json.get("owner").asText()).isEqualTo(bob);
         assertThat(json.get("default").asText()).isEqualTo("none");
         assertThat(json.get("users").get(carol).asText()).isEqualTo("view");
@@ -310,12 +311,12 @@ class DatasetAccessTest {
             for (Map<String, String> env : List.of(env(bob, BOB_PW), shared.environment(alice, ALICE_PW, true))) {
                 Cli.Result info = Cli.run(env, "migrate", "--info", "--json");
                 assertThat(info.exit()).as(info.toString()).isZero();
-                assertThat(dev.cairn.store.Json.read(info.out()).get("database_state").get("migration").get("state")
+                assertThat(Json.parse(info.out()).get("database_state").get("migration").get("state")
                         .asText()).as(env.get("CAIRN_DATABASE_URI")).isEqualTo("under way");
             }
         }
         Cli.Result after = Cli.run(env(bob, BOB_PW), "migrate", "--info", "--json");
-        assertThat(dev.cairn.store.Json.read(after.out()).get("database_state").get("migration").get("state").asText())
+        assertThat(Json.parse(after.out()).get("database_state").get("migration").get("state").asText())
                 .as("its session is gone").isEqualTo("interrupted");
     }
 

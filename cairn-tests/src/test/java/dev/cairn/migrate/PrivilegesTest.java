@@ -2,9 +2,9 @@ package dev.cairn.migrate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cairn.api.CairnConfig;
-import dev.cairn.store.Json;
 import dev.cairn.testing.Backend;
 import dev.cairn.testing.Cli;
+import dev.cairn.testing.Json;
 import dev.cairn.testing.Queries;
 import dev.cairn.testing.SharedDatabase;
 import org.junit.jupiter.api.Test;
@@ -68,7 +68,7 @@ class PrivilegesTest {
         ok(bobOld, "datasets", "create", "bob's own");
         assertThat(ok(bobOld, "datasets", "list").out()).contains("quickstart", "bob's own");
 
-        JsonNode users = Json.read(ok(aliceAdmin, "admin", "users", "--json").out());
+        JsonNode users = Json.parse(ok(aliceAdmin, "admin", "users", "--json").out());
         assertThat(users).extracting(u -> u.get("name").asText() + "=" + u.get("admin").asBoolean())
                 .containsExactlyInAnyOrder(bob + "=false", alice + "=true");
 
@@ -116,14 +116,14 @@ class PrivilegesTest {
         assertThat(recordsChecksum()).as("nothing of the records changed").isEqualTo(records);
 
         ok(aliceAdmin, "migrate");
-        JsonNode info = Json.read(ok(bobNew, "migrate", "--info", "--json").out());
+        JsonNode info = Json.parse(ok(bobNew, "migrate", "--info", "--json").out());
         assertThat(info.get("database_state").get("version").asText()).isEqualTo("0.4.0");
         ok(bobNew, "datasets", "info", "quickstart");
-        info = Json.read(ok(bobNew, "migrate", "--info", "--json").out());
+        info = Json.parse(ok(bobNew, "migrate", "--info", "--json").out());
         assertThat(info.get("datasets")).filteredOn(d -> d.get("name").asText().equals("quickstart"))
                 .allSatisfy(d -> assertThat(d.get("version").asText()).as("a regular user upgraded it lazily")
                         .isEqualTo("0.4.0"));
-        JsonNode history = Json.read(ok(bobNew, "migrate", "--history", "--json").out());
+        JsonNode history = Json.parse(ok(bobNew, "migrate", "--history", "--json").out());
         assertThat(history.get(0).get("database_user").asText()).isEqualTo(bob);
         ok(bobNew, "import", QUICKSTART.toString(), "--name", "made after the upgrade");
         ok(aliceAdmin, "migrate", "--all");

@@ -1,8 +1,8 @@
 package dev.cairn.security;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.cairn.store.Json;
 import dev.cairn.testing.Cli;
+import dev.cairn.testing.Json;
 import dev.cairn.testing.Queries;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -92,7 +92,7 @@ class AccessLevelsCliTest {
 
     @Test
     void theOwnerSeesTheAccessListAndDefaultIsNone() {
-        JsonNode access = Json.read(ok(bob, "datasets", "access", BOB_DATASET, "--json").out());
+        JsonNode access = Json.parse(ok(bob, "datasets", "access", BOB_DATASET, "--json").out());
         assertThat(access.get("owner").asText()).isEqualTo(f.bob);
         assertThat(access.get("default").asText()).isEqualToIgnoringCase("none");
         assertThat(ok(bob, "datasets", "access", BOB_DATASET).out()).contains(f.bob);
@@ -131,7 +131,7 @@ class AccessLevelsCliTest {
         ok(bob, "datasets", "grant", BOB_DATASET, f.carol, "manage");
         ok(carol, "datasets", "rename", BOB_DATASET, "renamed by carol");
         ok(carol, "datasets", "rename", "renamed by carol", BOB_DATASET);
-        JsonNode access = Json.read(ok(carol, "datasets", "access", BOB_DATASET, "--json").out());
+        JsonNode access = Json.parse(ok(carol, "datasets", "access", BOB_DATASET, "--json").out());
         assertThat(access.get("users").get(f.carol).asText()).isEqualToIgnoringCase("manage");
         ok(bob, "datasets", "revoke", BOB_DATASET, f.carol);
         exits(4, carol, "datasets", "info", BOB_DATASET);
@@ -170,7 +170,7 @@ class AccessLevelsCliTest {
         ok(bob, "datasets", "grant", BOB_LAZY, f.carol, "view");
         ok(carol, "datasets", "info", BOB_LAZY);
         assertThat(f.datasetVersion(BOB_LAZY)).as("upgraded lazily by carol, a viewer").isEqualTo("0.4.0");
-        JsonNode history = Json.read(ok(alice, "migrate", "--history", "--json").out());
+        JsonNode history = Json.parse(ok(alice, "migrate", "--history", "--json").out());
         assertThat(history).filteredOn(e -> BOB_LAZY.equals(e.path("dataset").asText()))
                 .extracting(e -> e.get("database_user").asText()).containsExactly(f.carol);
     }

@@ -1,9 +1,9 @@
 package dev.cairn.security;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.cairn.store.Json;
 import dev.cairn.testing.Backend;
 import dev.cairn.testing.Cli;
+import dev.cairn.testing.Json;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -559,7 +559,7 @@ class RawSqlAttackTest {
         Cli.Result text = SecurityFixture.ok(f.env(f.alice, true), "migrate", "--history");
         soft.assertThat(text.out()).as("--history").doesNotContain("alice@laptop");
         soft.assertThat(text.out()).as("--history names bob, who upgraded his dataset lazily").contains(f.bob);
-        JsonNode entries = Json.read(SecurityFixture.ok(f.env(f.alice, true), "migrate", "--history", "--json").out());
+        JsonNode entries = Json.parse(SecurityFixture.ok(f.env(f.alice, true), "migrate", "--history", "--json").out());
         for (JsonNode e : entries) {
             soft.assertThat(e.get("by").asText()).as("'by' of history entry %s", e).contains(e.get("database_user").asText());
         }
