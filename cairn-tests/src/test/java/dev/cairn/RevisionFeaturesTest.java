@@ -174,7 +174,7 @@ class RevisionFeaturesTest {
 
     /** The first box of the only sample, as stored. */
     private static String storedBox(CairnConfig config) {
-        return Queries.query(config, c -> Queries.string(c, "SELECT fields -> 'gt' -> 'detections' -> 0 -> 'bounding_box'"
-                + " FROM cairn_data.samples_1"));
+        return Queries.query(config, c -> Queries.string(c, "SELECT fields -> 'gt' -> 'detections' -> 0"
+                + " -> 'bounding_box' FROM cairn_data.samples_1"));
     }
 }

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
+import static dev.cairn.testing.Cli.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -30,12 +31,6 @@ class WalkthroughTest {
             m.put(pairs[i], pairs[i + 1]);
         }
         return m;
-    }
-
-    private static Cli.Result ok(Map<String, String> env, String... args) {
-        Cli.Result r = Cli.run(env, args);
-        assertThat(r.exit()).as("cairn %s\n%s", String.join(" ", args), r).isZero();
-        return r;
     }
 
     private static Cli.Result refused(Map<String, String> env, String... args) {

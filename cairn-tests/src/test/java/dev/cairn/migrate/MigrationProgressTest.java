@@ -41,7 +41,8 @@ class MigrationProgressTest {
         Queries.execute(config, "INSERT INTO " + table + " (id, filepath, tags, metadata, fields) SELECT"
                         + " md5(g::text)::uuid, filepath || g, tags, metadata, fields FROM " + table
                         + ", generate_series(1, " + (SAMPLES - 1) + ") g",
-                // PostgreSQL's estimate of the rows, which the progress starts from, is stale: the total must still be exact
+                // PostgreSQL's estimate of the rows, which the progress starts from, is stale: the total must
+                // still be exact
                 "UPDATE pg_class SET reltuples = 150000 WHERE oid = '" + table + "'::regclass");
 
         for (String to : new String[]{"0.3.0", "0.4.0"}) {

@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import static dev.cairn.testing.Cli.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -42,19 +43,12 @@ class PrivilegesTest {
         return env;
     }
 
-    private static Cli.Result ok(Map<String, String> env, String... args) {
-        Cli.Result r = Cli.run(env, args);
-        assertThat(r.exit()).as("cairn %s\n%s", String.join(" ", args), r).isZero();
-        return r;
-    }
-
     private void setUp() {
         Map<String, String> root = new HashMap<>(Backend.environment(superuser));
         root.put("CAIRN_CLIENT_RELEASE", "0.1.0");
         ok(root, "admin", "init");
-        assertThat(Cli.runWithInput(root, "bob's p@ss: word\n", "admin", "add-user", bob, "--password-stdin").exit()).isZero();
-        assertThat(Cli.runWithInput(root, "alice-secret\n", "admin", "add-user", alice, "--admin", "--password-stdin")
-                .exit()).isZero();
+        Cli.okWithInput(root, "bob's p@ss: word\n", "admin", "add-user", bob, "--password-stdin");
+        Cli.okWithInput(root, "alice-secret\n", "admin", "add-user", alice, "--admin", "--password-stdin");
     }
 
     @Test
@@ -151,8 +145,8 @@ class PrivilegesTest {
         assertThat(r.exit()).as(r.toString()).isEqualTo(3);
         assertThat(r.err()).contains("can create roles");
         assertThat(Cli.run(root, "admin", "add-user", "bad\u0001name").exit()).isEqualTo(4);
-        assertThat(Cli.run(root, "admin", "add-user", "no_such_login_" + shared.uri().database()).exit()).as("a new login needs a"
-                + " password").isEqualTo(4);
+        assertThat(Cli.run(root, "admin", "add-user", shared.user("no_such_login")).exit())
+                .as("a new login needs a password").isEqualTo(4);
         ok(root, "admin", "init");
         Map<String, String> local = new HashMap<>(root);
         local.remove("CAIRN_DATABASE_URI");

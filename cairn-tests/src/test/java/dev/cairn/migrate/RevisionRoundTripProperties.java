@@ -410,7 +410,8 @@ class RevisionRoundTripProperties {
     void irreversibleDatabaseRevisionRefusesToGoDownBeforeChangingAnything() throws Exception {
         String reason = "the audit log must never be lost";
         DataModel model = withIrreversible(Revision.database("0.9.0", "an audit log of every change").compatible(true),
-                reason, ctx -> execute(ctx, "CREATE TABLE cairn.audit (at timestamptz NOT NULL DEFAULT now(), what text)",
+                reason, ctx -> execute(ctx,
+                        "CREATE TABLE cairn.audit (at timestamptz NOT NULL DEFAULT now(), what text)",
                         "INSERT INTO cairn.audit (what) VALUES ('created')"));
         CairnConfig config = Backend.fresh();
         try (Cairn cairn = Cairn.open(config); Migrations migrations = Migrations.open(config, model, Feedback.NONE)) {

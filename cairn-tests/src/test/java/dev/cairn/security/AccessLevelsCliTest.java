@@ -16,7 +16,7 @@ import java.util.Map;
 import static dev.cairn.security.SecurityFixture.ALICE_DATASET;
 import static dev.cairn.security.SecurityFixture.BOB_DATASET;
 import static dev.cairn.security.SecurityFixture.BOB_LAZY;
-import static dev.cairn.security.SecurityFixture.ok;
+import static dev.cairn.testing.Cli.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

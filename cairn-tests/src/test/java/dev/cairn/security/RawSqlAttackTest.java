@@ -556,10 +556,10 @@ class RawSqlAttackTest {
             // as it should be
         }
         SoftAssertions soft = new SoftAssertions();
-        Cli.Result text = SecurityFixture.ok(f.env(f.alice, true), "migrate", "--history");
+        Cli.Result text = Cli.ok(f.env(f.alice, true), "migrate", "--history");
         soft.assertThat(text.out()).as("--history").doesNotContain("alice@laptop");
         soft.assertThat(text.out()).as("--history names bob, who upgraded his dataset lazily").contains(f.bob);
-        JsonNode entries = Json.parse(SecurityFixture.ok(f.env(f.alice, true), "migrate", "--history", "--json").out());
+        JsonNode entries = Json.parse(Cli.ok(f.env(f.alice, true), "migrate", "--history", "--json").out());
         for (JsonNode e : entries) {
             soft.assertThat(e.get("by").asText()).as("'by' of history entry %s", e).contains(e.get("database_user").asText());
         }
@@ -719,7 +719,7 @@ class RawSqlAttackTest {
     @Test
     void aRegularUserStillUpgradesTheirDatasetLazily() throws SQLException {
         assertThat(f.datasetVersion(BOB_LAZY)).isEqualTo("0.1.0");
-        SecurityFixture.ok(f.env(f.bob, false), "datasets", "info", BOB_LAZY);
+        Cli.ok(f.env(f.bob, false), "datasets", "info", BOB_LAZY);
         assertThat(f.datasetVersion(BOB_LAZY)).as("upgraded lazily by bob").isEqualTo("0.4.0");
         try (Connection c = f.superuserConnection(); Statement s = c.createStatement()) {
             Set<String> users = Set.copyOf(Snapshot.rows(s, "SELECT database_user FROM cairn.history WHERE dataset_name = '"

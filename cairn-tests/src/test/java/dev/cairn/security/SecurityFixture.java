@@ -14,6 +14,7 @@ import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.Map;
 
+import static dev.cairn.testing.Cli.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -79,9 +80,9 @@ final class SecurityFixture {
         Map<String, String> root = rootEnv();
         root.put("CAIRN_CLIENT_RELEASE", "0.1.0");
         ok(root, "admin", "init");
-        ok(Cli.runWithInput(root, password(alice) + "\n", "admin", "add-user", alice, "--admin", "--password-stdin"));
-        ok(Cli.runWithInput(root, password(bob) + "\n", "admin", "add-user", bob, "--password-stdin"));
-        ok(Cli.runWithInput(root, password(carol) + "\n", "admin", "add-user", carol, "--password-stdin"));
+        Cli.okWithInput(root, password(alice) + "\n", "admin", "add-user", alice, "--admin", "--password-stdin");
+        Cli.okWithInput(root, password(bob) + "\n", "admin", "add-user", bob, "--password-stdin");
+        Cli.okWithInput(root, password(carol) + "\n", "admin", "add-user", carol, "--password-stdin");
         Map<String, String> oldBob = env(bob, false);
         oldBob.put("CAIRN_CLIENT_RELEASE", "0.1.0");
         ok(oldBob, "import", QUICKSTART.toString(), "--name", BOB_DATASET);
@@ -169,12 +170,4 @@ final class SecurityFixture {
         return '"' + identifier.replace("\"", "\"\"") + '"';
     }
 
-    static Cli.Result ok(Map<String, String> env, String... args) {
-        return ok(Cli.run(env, args));
-    }
-
-    static Cli.Result ok(Cli.Result r) {
-        assertThat(r.exit()).as("%s", r).isZero();
-        return r;
-    }
 }

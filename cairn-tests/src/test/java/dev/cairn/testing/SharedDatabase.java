@@ -18,7 +18,7 @@ public record SharedDatabase(CairnConfig superuser, DatabaseUri uri) {
         return new SharedDatabase(superuser, superuser.databaseUri().orElseThrow());
     }
 
-    /** The login name of {@code who} on this database: roles belong to the whole server, so it carries the database's. */
+    /** The login name of {@code who} here: roles belong to the whole server, so it carries the database's name. */
     public String user(String who) {
         return who + "_" + uri.database();
     }
