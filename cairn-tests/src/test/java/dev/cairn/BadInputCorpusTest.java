@@ -11,15 +11,6 @@ import dev.cairn.badinput.Db;
 import dev.cairn.badinput.Fixtures;
 import dev.cairn.badinput.Outcome;
 import dev.cairn.testing.Backend;
-import static dev.cairn.api.CairnException.Kind.ALREADY_EXISTS;
-import static dev.cairn.api.CairnException.Kind.CONFIGURATION;
-import static dev.cairn.api.CairnException.Kind.DAMAGED;
-import static dev.cairn.api.CairnException.Kind.INVALID_INPUT;
-import static dev.cairn.api.CairnException.Kind.NOT_FOUND;
-import static dev.cairn.api.CairnException.Kind.REFUSED;
-import static dev.cairn.api.CairnException.Kind.UNAVAILABLE;
-import static dev.cairn.badinput.BadInput.api;
-import static dev.cairn.badinput.BadInput.cli;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicNode;
@@ -41,6 +32,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+
+import static dev.cairn.api.CairnException.Kind.ALREADY_EXISTS;
+import static dev.cairn.api.CairnException.Kind.CONFIGURATION;
+import static dev.cairn.api.CairnException.Kind.DAMAGED;
+import static dev.cairn.api.CairnException.Kind.INVALID_INPUT;
+import static dev.cairn.api.CairnException.Kind.NOT_FOUND;
+import static dev.cairn.api.CairnException.Kind.REFUSED;
+import static dev.cairn.api.CairnException.Kind.UNAVAILABLE;
+import static dev.cairn.badinput.BadInput.api;
+import static dev.cairn.badinput.BadInput.cli;
 
 
 /**

@@ -20,11 +20,9 @@ import dev.cairn.api.Version;
 import dev.cairn.api.migration.MigrationRequest;
 import dev.cairn.model.CairnModel;
 import dev.cairn.testing.Backend;
+import dev.cairn.testing.Queries;
 import org.junit.jupiter.api.Test;
 
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -158,21 +156,11 @@ class RevisionFeaturesTest {
             id = d.add(Sample.of("/a").with("gt", value)).id();
             assertThat(d.get(id).get("gt")).isEqualTo(value);
         }
-        try (Connection raw = Backend.raw(config); Statement s = raw.createStatement();
-             ResultSet rs = s.executeQuery("SELECT fields -> 'gt' -> 'detections' -> 0 -> 'bounding_box' FROM"
-                     + " cairn_data.samples_1")) {
-            rs.next();
-            assertThat(rs.getString(1)).as("corners, summed exactly").isEqualTo("[0.1, 0.2, 0.3, 0.5]");
-        }
+        assertThat(storedBox(config)).as("corners, summed exactly").isEqualTo("[0.1, 0.2, 0.3, 0.5]");
         try (Migrations m = Migrations.open(config, Feedback.NONE)) {
             m.migrate(MigrationRequest.all().to(Version.parse("0.3.0")));
         }
-        try (Connection raw = Backend.raw(config); Statement s = raw.createStatement();
-             ResultSet rs = s.executeQuery("SELECT fields -> 'gt' -> 'detections' -> 0 -> 'bounding_box' FROM"
-                     + " cairn_data.samples_1")) {
-            rs.next();
-            assertThat(rs.getString(1)).as("back to x, y, w, h").isEqualTo("[0.1, 0.2, 0.2, 0.3]");
-        }
+        assertThat(storedBox(config)).as("back to x, y, w, h").isEqualTo("[0.1, 0.2, 0.2, 0.3]");
         try (Cairn older = Cairn.open(config.toBuilder().clientRelease("0.3.0").build())) {
             assertThat(older.dataset("d").get(id).get("gt")).isEqualTo(value);
         }
@@ -182,5 +170,11 @@ class RevisionFeaturesTest {
         try (Cairn cairn = Cairn.open(config)) {
             assertThat(cairn.dataset("d").get(id).get("gt")).isEqualTo(value);
         }
+    }
+
+    /** The first box of the only sample, as stored. */
+    private static String storedBox(CairnConfig config) {
+        return Queries.query(config, c -> Queries.string(c, "SELECT fields -> 'gt' -> 'detections' -> 0"
+                + " -> 'bounding_box' FROM cairn_data.samples_1"));
     }
 }

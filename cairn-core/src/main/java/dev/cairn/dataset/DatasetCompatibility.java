@@ -11,8 +11,8 @@ import dev.cairn.api.Version;
 import dev.cairn.api.migration.MigrationRequest;
 import dev.cairn.store.DatasetRecord;
 
-import java.util.Optional;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Whether this client may use a dataset stored at a given version, and at which version it then

@@ -1,5 +1,6 @@
 package dev.cairn.dataset;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.cairn.api.AlreadyExistsException;
 import dev.cairn.api.DataModel;
 import dev.cairn.api.Dataset;
@@ -30,8 +31,6 @@ import dev.cairn.store.SampleRow;
 import dev.cairn.store.SampleTable;
 import dev.cairn.store.Sql;
 import dev.cairn.store.ViewTable;
-import com.fasterxml.jackson.databind.JsonNode;
-
 
 import java.io.IOException;
 import java.io.OutputStream;

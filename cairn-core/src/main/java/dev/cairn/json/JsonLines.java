@@ -1,5 +1,9 @@
 package dev.cairn.json;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cairn.api.CairnException;
 import dev.cairn.api.DataModel;
 import dev.cairn.api.DatasetNames;
@@ -19,10 +23,6 @@ import dev.cairn.store.Postgres;
 import dev.cairn.store.SampleCodec;
 import dev.cairn.store.SampleTable;
 import dev.cairn.store.Sql;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
 import java.io.InputStream;

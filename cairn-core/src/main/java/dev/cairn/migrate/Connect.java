@@ -18,8 +18,8 @@ import dev.cairn.store.Postgres;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.util.Optional;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Connecting, as DESIGN.md's Connecting table says, for client data model C and database

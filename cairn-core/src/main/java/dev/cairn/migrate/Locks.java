@@ -1,6 +1,7 @@
 package dev.cairn.migrate;
 
 import dev.cairn.api.migration.PendingMigration;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -13,6 +13,7 @@ import dev.cairn.api.Texts;
 import dev.cairn.api.Version;
 import dev.cairn.api.migration.MigrationRequest;
 import dev.cairn.json.Json;
+import org.postgresql.util.PSQLException;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -25,7 +26,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.postgresql.util.PSQLException;
 
 /**
  * Per-dataset access on a shared database set up with {@code cairn admin init}, and the checked

@@ -1,11 +1,11 @@
 package dev.cairn.store;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.cairn.api.DatasetInfo;
 import dev.cairn.api.Field;
 import dev.cairn.api.FieldType;
 import dev.cairn.api.Version;
 import dev.cairn.json.Json;
-import com.fasterxml.jackson.databind.JsonNode;
 
 import java.time.Instant;
 import java.util.LinkedHashMap;

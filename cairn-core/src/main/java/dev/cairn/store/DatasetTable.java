@@ -1,5 +1,6 @@
 package dev.cairn.store;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.cairn.api.AlreadyExistsException;
 import dev.cairn.api.DamagedDatabaseException;
 import dev.cairn.api.DatasetNames;
@@ -10,7 +11,6 @@ import dev.cairn.api.Remedy;
 import dev.cairn.api.Texts;
 import dev.cairn.api.Version;
 import dev.cairn.json.Json;
-import com.fasterxml.jackson.databind.JsonNode;
 
 import java.sql.Array;
 import java.sql.Connection;

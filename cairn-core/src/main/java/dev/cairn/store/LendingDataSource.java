@@ -1,6 +1,5 @@
 package dev.cairn.store;
 
-import javax.sql.DataSource;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -9,6 +8,7 @@ import java.sql.SQLFeatureNotSupportedException;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Logger;
+import javax.sql.DataSource;
 
 /**
  * The pool's source of connections: first the one {@link Postgres} opened to check that it can

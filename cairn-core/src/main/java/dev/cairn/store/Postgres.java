@@ -1,5 +1,7 @@
 package dev.cairn.store;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import dev.cairn.api.Build;
 import dev.cairn.api.CairnConfig;
 import dev.cairn.api.CairnException;
@@ -9,15 +11,13 @@ import dev.cairn.api.DatabaseUri;
 import dev.cairn.api.Feedback;
 import dev.cairn.api.Remedy;
 import dev.cairn.localserver.EmbeddedServer;
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Properties;
 import java.util.List;
+import java.util.Properties;
 
 /**
  * The connection pool to Cairn's database: the local embedded server (started if need be, the

@@ -7,7 +7,6 @@ import dev.cairn.testing.Queries;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -71,12 +70,8 @@ public record Db(String label, CairnConfig config) {
     }
 
     /** Runs SQL as a superuser, behind Cairn's back. */
-    public void sql(String... statements) throws SQLException {
-        try (Connection c = Backend.raw(config); Statement s = c.createStatement()) {
-            for (String sql : statements) {
-                s.execute(sql);
-            }
-        }
+    public void sql(String... statements) {
+        Queries.execute(config, statements);
     }
 
     /** The first column of every row of a query, as text, run as a superuser. */

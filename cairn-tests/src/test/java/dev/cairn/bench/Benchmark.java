@@ -20,7 +20,6 @@ import dev.cairn.model.CairnModel;
 import dev.cairn.store.DatasetTable;
 import dev.cairn.store.Postgres;
 import dev.cairn.testing.Backend;
-import static dev.cairn.testing.Revisions.renameFieldInSchema;
 import org.postgresql.PGConnection;
 
 import java.io.BufferedWriter;
@@ -40,6 +39,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+
+import static dev.cairn.testing.Revisions.renameFieldInSchema;
 
 
 /**

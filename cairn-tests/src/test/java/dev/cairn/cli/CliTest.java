@@ -1,11 +1,11 @@
 package dev.cairn.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.cairn.api.CairnConfig;
 import dev.cairn.api.migration.Policy;
-import dev.cairn.json.Json;
 import dev.cairn.testing.Backend;
 import dev.cairn.testing.Cli;
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.cairn.testing.Json;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -62,13 +62,13 @@ class CliTest {
         Cli.Result list = cairn("datasets", "list");
         assertThat(list.exit()).isZero();
         assertThat(list.out()).contains("animals", "animals2").doesNotContain("pets");
-        JsonNode json = Json.read(cairn("datasets", "list", "--json").out());
+        JsonNode json = Json.parse(cairn("datasets", "list", "--json").out());
         assertThat(json.size()).isEqualTo(2);
         assertThat(json.get(0).get("name").asText()).isEqualTo("animals");
         assertThat(json.get(0).get("version").asText()).matches("\\d+\\.\\d+\\.\\d+");
         Cli.Result info = cairn("datasets", "info", "animals", "--json");
         assertThat(info.exit()).isZero();
-        assertThat(Json.read(info.out()).get("samples").asLong()).isZero();
+        assertThat(Json.parse(info.out()).get("samples").asLong()).isZero();
         Cli.Result refuse = cairn("datasets", "delete", "animals");
         assertThat(refuse.exit()).as("a non-interactive delete needs --yes").isEqualTo(4);
         assertThat(refuse.err()).contains("--yes");
@@ -84,7 +84,7 @@ class CliTest {
             Cli.Result r = cairn("datasets", "create", name);
             assertThat(r.exit()).as(r.toString()).isZero();
         }
-        JsonNode list = Json.read(cairn("datasets", "list", "--json").out());
+        JsonNode list = Json.parse(cairn("datasets", "list", "--json").out());
         assertThat(list).extracting(n -> n.get("name").asText()).containsExactlyInAnyOrder(stored);
         String before = Backend.checksum(config);
         for (String name : new String[]{"", "x".repeat(10_000), "tab\there", "nul\u0000", " lead", "esc\u001b[2J"}) {
@@ -133,7 +133,7 @@ class CliTest {
         Cli.Result r = Cli.run(config, Map.of("CAIRN_POOL_SIZE", "3"), "config");
         assertThat(r.exit()).isZero();
         assertThat(r.out()).contains("CAIRN_POOL_SIZE", "3", "environment", "CAIRN_HOME");
-        JsonNode json = Json.read(Cli.run(config, Map.of("CAIRN_POOL_SIZE", "3"), "config", "--json").out());
+        JsonNode json = Json.parse(Cli.run(config, Map.of("CAIRN_POOL_SIZE", "3"), "config", "--json").out());
         assertThat(json.get("settings").get("pool_size").get("source").asText()).isEqualTo("environment");
         Cli.Result shared = Cli.run(Map.of("CAIRN_HOME", config.home().toString(), "CAIRN_DATABASE_URI",
                 "postgresql://bob:hunter2@db.example:5432/labels"), "config");
@@ -163,11 +163,11 @@ class CliTest {
         Cli.Result info = cairn("migrate", "--info");
         assertThat(info.exit()).as(info.toString()).isZero();
         assertThat(info.out()).contains("Cairn release", "Data model", "Database version", "Policy", "one");
-        JsonNode json = Json.read(cairn("migrate", "--info", "--json").out());
+        JsonNode json = Json.parse(cairn("migrate", "--info", "--json").out());
         assertThat(json.get("database_state").get("version").asText()).isEqualTo(json.get("data_model").asText());
         assertThat(json.get("datasets").get(0).get("name").asText()).isEqualTo("one");
         assertThat(cairn("migrate", "--history").exit()).isZero();
-        assertThat(Json.read(cairn("migrate", "--history", "--json").out()).isArray()).isTrue();
+        assertThat(Json.parse(cairn("migrate", "--history", "--json").out()).isArray()).isTrue();
         assertThat(Backend.checksum(config)).isEqualTo(before);
     }
 
@@ -176,7 +176,7 @@ class CliTest {
         Cli.Result r = cairn("releases");
         assertThat(r.exit()).isZero();
         assertThat(r.out()).contains("RELEASE", "DATA MODEL", "this client");
-        JsonNode json = Json.read(cairn("releases", "--json").out());
+        JsonNode json = Json.parse(cairn("releases", "--json").out());
         assertThat(json.get(0).get("release").asText()).isEqualTo("0.1.0");
     }
 }

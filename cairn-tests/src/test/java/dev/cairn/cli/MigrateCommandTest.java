@@ -5,10 +5,10 @@ import dev.cairn.Cairn;
 import dev.cairn.api.Build;
 import dev.cairn.api.CairnConfig;
 import dev.cairn.api.Sample;
-import dev.cairn.json.Json;
 import dev.cairn.model.CairnModel;
 import dev.cairn.testing.Backend;
 import dev.cairn.testing.Cli;
+import dev.cairn.testing.Json;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -54,7 +54,7 @@ class MigrateCommandTest {
     }
 
     private String databaseVersion() {
-        return Json.read(cairn("migrate", "--info", "--json").out()).get("database_state").get("version").asText();
+        return Json.parse(cairn("migrate", "--info", "--json").out()).get("database_state").get("version").asText();
     }
 
     @Test
@@ -98,10 +98,10 @@ class MigrateCommandTest {
         assertThat(text.exit()).isZero();
         assertThat(text.out()).contains("0.1.0 -> 0.4.0", "1. database", "dataset 'a'", "up 0.2.0", "up 0.4.0",
                 "Nothing was changed.");
-        JsonNode plan = Json.read(cairn("migrate", "--all", "--plan", "--json").out());
+        JsonNode plan = Json.parse(cairn("migrate", "--all", "--plan", "--json").out());
         assertThat(plan.get("steps").size()).isEqualTo(4);
         assertThat(plan.get("steps").get(0).get("dataset").isNull()).isTrue();
-        assertThat(Json.read(cairn("migrate", "--plan", "-n", "b", "-v", "0.1.0", "--json").out()).get("steps").size()).isZero();
+        assertThat(Json.parse(cairn("migrate", "--plan", "-n", "b", "-v", "0.1.0", "--json").out()).get("steps").size()).isZero();
         assertThat(Backend.checksum(config)).isEqualTo(before);
     }
 
@@ -111,7 +111,7 @@ class MigrateCommandTest {
         Cli.Result plan = cairn("migrate", "-v", "0.2.0", "--plan");
         assertThat(plan.out()).contains("comes down with the database", "down 0.4.0", "down 0.3.0", "every saved view is deleted");
         assertThat(cairn("migrate", "-v", "0.2.0").exit()).isZero();
-        JsonNode info = Json.read(cairn("migrate", "--info", "--json").out());
+        JsonNode info = Json.parse(cairn("migrate", "--info", "--json").out());
         assertThat(info.get("database_state").get("version").asText()).isEqualTo("0.2.0");
         assertThat(info.get("database_state").get("pinned").asBoolean()).isTrue();
         assertThat(info.get("datasets")).allSatisfy(d -> assertThat(d.get("version").asText()).isEqualTo("0.2.0"));
@@ -123,20 +123,20 @@ class MigrateCommandTest {
         Cli.Result stop = cairn("migrate", "--all", "--workers", "1");
         assertThat(stop.exit()).as(stop.toString()).isEqualTo(1);
         assertThat(stop.err()).contains("incomplete", "run the same migration again: cairn migrate");
-        JsonNode info = Json.read(cairn("migrate", "--info", "--json").out());
+        JsonNode info = Json.parse(cairn("migrate", "--info", "--json").out());
         assertThat(info.get("database_state").get("migration").get("state").asText()).isEqualTo("interrupted");
         assertThat(info.get("datasets").get(0).get("version").asText()).isEqualTo("0.1.0");
 
         Cli.Result warn = cairn("migrate", "--all", "--error-level", "1");
         assertThat(warn.exit()).isEqualTo(1);
         assertThat(warn.err()).contains("warning: the dataset 'a' was not migrated");
-        info = Json.read(cairn("migrate", "--info", "--json").out());
+        info = Json.parse(cairn("migrate", "--info", "--json").out());
         assertThat(info.get("datasets").get(1).get("version").asText()).as("the others went on").isEqualTo("0.4.0");
 
         breakUpdates(1, false);
         Cli.Result again = cairn("migrate", "--all");
         assertThat(again.exit()).as(again.toString()).isZero();
-        info = Json.read(cairn("migrate", "--info", "--json").out());
+        info = Json.parse(cairn("migrate", "--info", "--json").out());
         assertThat(info.get("datasets")).allSatisfy(d -> assertThat(d.get("version").asText()).isEqualTo("0.4.0"));
         assertThat(info.get("database_state").get("migration")).isNull();
     }
@@ -172,7 +172,7 @@ class MigrateCommandTest {
     @Test
     void historySaysWhatWhenByWhomAndHowLong() {
         assertThat(cairn("migrate", "--all").exit()).isZero();
-        JsonNode history = Json.read(cairn("migrate", "--history", "--json").out());
+        JsonNode history = Json.parse(cairn("migrate", "--history", "--json").out());
         JsonNode latest = null;
         for (JsonNode h : history) {
             if ("c".equals(h.path("dataset").asText(null))) {

@@ -3,15 +3,16 @@ package dev.cairn.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cairn.api.Build;
 import dev.cairn.api.CairnConfig;
-import dev.cairn.json.Json;
 import dev.cairn.testing.Backend;
 import dev.cairn.testing.Cli;
+import dev.cairn.testing.Json;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
+import static dev.cairn.testing.Cli.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -32,12 +33,6 @@ class WalkthroughTest {
         return m;
     }
 
-    private static Cli.Result ok(Map<String, String> env, String... args) {
-        Cli.Result r = Cli.run(env, args);
-        assertThat(r.exit()).as("cairn %s\n%s", String.join(" ", args), r).isZero();
-        return r;
-    }
-
     private static Cli.Result refused(Map<String, String> env, String... args) {
         Cli.Result r = Cli.run(env, args);
         assertThat(r.exit()).as("cairn %s\n%s", String.join(" ", args), r).isEqualTo(3);
@@ -46,7 +41,7 @@ class WalkthroughTest {
     }
 
     private static JsonNode info(Map<String, String> env) {
-        return Json.read(ok(env, "migrate", "--info", "--json").out());
+        return Json.parse(ok(env, "migrate", "--info", "--json").out());
     }
 
     private static String version(JsonNode info, String dataset) {
@@ -122,7 +117,7 @@ class WalkthroughTest {
         assertThat(ok(old, "export", "quickstart").out()).isEqualTo(original);
         assertThat(ok(old, "datasets", "list").out()).contains("quickstart", "second");
 
-        JsonNode history = Json.read(ok(user, "migrate", "--history", "--json").out());
+        JsonNode history = Json.parse(ok(user, "migrate", "--history", "--json").out());
         assertThat(history.size()).isGreaterThanOrEqualTo(9);
         assertThat(history).allSatisfy(h -> assertThat(h.get("outcome").asText()).isIn("ok", "skipped"));
         assertThat(ok(user, "migrate", "--history").out()).contains("cairn migrate --all --release 0.1.0");

@@ -6,9 +6,6 @@ import dev.cairn.api.CairnConfig;
 import dev.cairn.api.Sample;
 import dev.cairn.testing.Backend;
 import dev.cairn.testing.Cli;
-import static dev.cairn.migrate.FaultRun.V1;
-import static dev.cairn.migrate.MigratorSessions.awaitSessionsAndLocksGone;
-import static dev.cairn.testing.Json.parse;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -25,7 +22,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
+import static dev.cairn.migrate.FaultRun.V1;
+import static dev.cairn.migrate.MigratorSessions.awaitSessionsAndLocksGone;
+import static dev.cairn.testing.Json.parse;
 import static org.assertj.core.api.Assertions.assertThat;
+
 
 /**
  * What must hold once a migrator ended, struck or not: nothing locked, every dataset whole at

@@ -172,34 +172,18 @@ class ConcurrentMigrationTest {
         migrateDatabaseOnly(config);
         List<String> names = new ArrayList<>(written.keySet());
 
-        Path dir = Backend.scratch("loaders");
-        Path go = dir.resolve("go");
-        List<Process> processes = new ArrayList<>();
-        List<Path> outputs = new ArrayList<>();
-        try {
+        try (Actors loaders = new Actors("loaders")) {
             for (int i = 0; i < 4; i++) {
-                Path out = dir.resolve("loader-" + i + ".txt");
-                outputs.add(out);
-                List<String> args = new ArrayList<>(List.of(go.toString()));
-                args.addAll(i % 2 == 0 ? names : reversed(names));
-                processes.add(Processes.start(Backend.environment(config),
-                        Map.of("CAIRN_DATABASE_ADMIN", Boolean.toString(i % 2 == 0)), List.of(),
-                        LoadDatasetsMain.class.getName(), out, args.toArray(String[]::new)));
+                boolean even = i % 2 == 0;
+                List<String> order = even ? names : reversed(names);
+                loaders.start("loader-" + i, out -> startLoader(config, even, loaders.go, order, out));
             }
-            awaitAll(outputs, "READY", processes);
-            Files.writeString(go, "go");
-            for (int i = 0; i < processes.size(); i++) {
-                Process p = processes.get(i);
-                assertThat(p.waitFor(WAIT_SECONDS, TimeUnit.SECONDS)).as("loader %d finished", i).isTrue();
-                String output = Files.readString(outputs.get(i), StandardCharsets.UTF_8);
-                assertThat(p.exitValue()).as("loader %d: %s", i, output).isZero();
-                for (String name : names) {
-                    assertThat(output).as("loader %d", i).contains("LOADED " + name + " 0.4.0 "
-                            + written.get(name).size() + " " + Fixtures.digest(written.get(name)));
-                }
+            loaders.awaitAll("READY");
+            Files.writeString(loaders.go, "go");
+            List<String> said = loaders.awaitExitZero("loader");
+            for (int i = 0; i < said.size(); i++) {
+                assertLoadedEvery(said.get(i), written, "loader " + i);
             }
-        } finally {
-            processes.forEach(Process::destroyForcibly);
         }
         assertMigratedExactlyOnce(config, written);
     }
@@ -215,22 +199,10 @@ class ConcurrentMigrationTest {
         CairnConfig config = Backend.fresh();
         Map<String, List<Sample>> written = outdated(config, 6, 400);
 
-        Path dir = Backend.scratch("admins");
-        List<Process> admins = new ArrayList<>();
-        List<Path> outputs = new ArrayList<>();
-        try {
-            for (int i = 0; i < 2; i++) {
-                Path out = dir.resolve("admin-" + i + ".txt");
-                outputs.add(out);
-                admins.add(Processes.start(config, Map.of("CAIRN_DATABASE_ADMIN", "true"), out, "migrate", "--all"));
-            }
-            for (int i = 0; i < admins.size(); i++) {
-                assertThat(admins.get(i).waitFor(WAIT_SECONDS, TimeUnit.SECONDS)).as("admin %d finished", i).isTrue();
-                assertThat(admins.get(i).exitValue()).as("admin %d: %s", i, Files.readString(outputs.get(i)))
-                        .isZero();
-            }
-        } finally {
-            admins.forEach(Process::destroyForcibly);
+        try (Actors admins = new Actors("admins")) {
+            admins.start("admin-0", out -> startMigrateAll(config, out));
+            admins.start("admin-1", out -> startMigrateAll(config, out));
+            admins.awaitExitZero("admin");
         }
         assertMigratedExactlyOnce(config, written);
     }
@@ -254,22 +226,12 @@ class ConcurrentMigrationTest {
             // until it does, clients of 0.4.0 are refused: the admin moves the database first
             migrateDatabaseOnly(config);
         }
-        Path dir = Backend.scratch("mix");
-        Path go = dir.resolve("go");
-        List<Process> processes = new ArrayList<>();
-        List<Path> outputs = new ArrayList<>();
         ExecutorService pool = Executors.newFixedThreadPool(4);
         CountDownLatch release = new CountDownLatch(1);
-        try {
-            for (int i = 0; i < 2; i++) {
-                Path out = dir.resolve("loader-" + i + ".txt");
-                outputs.add(out);
-                List<String> args = new ArrayList<>(List.of(go.toString()));
-                args.addAll(i == 0 ? names : reversed(names));
-                processes.add(Processes.start(Backend.environment(config), Map.of("CAIRN_DATABASE_ADMIN", "true"),
-                        List.of(), LoadDatasetsMain.class.getName(), out, args.toArray(String[]::new)));
-            }
-            awaitAll(outputs, "READY", processes);
+        try (Actors processes = new Actors("mix")) {
+            processes.start("loader-0", out -> startLoader(config, true, processes.go, names, out));
+            processes.start("loader-1", out -> startLoader(config, true, processes.go, reversed(names), out));
+            processes.awaitAll("READY");
             assertThat(Queries.databaseVersion(config)).as("the database, upgraded by a loader on connecting"
                     + " (policy auto) or by the admin (policy manual)").isEqualTo("0.4.0");
             List<Future<Map<String, Map<String, Sample>>>> loads = new ArrayList<>();
@@ -287,16 +249,12 @@ class ConcurrentMigrationTest {
                     return read;
                 }));
             }
-            for (int i = 0; i < 2; i++) {
-                Path adminOut = dir.resolve("admin-" + i + ".txt");
-                outputs.add(adminOut);
-                processes.add(Processes.start(config, Map.of("CAIRN_DATABASE_ADMIN", "true"), adminOut,
-                        "migrate", "--all"));
-            }
+            processes.start("admin-0", out -> startMigrateAll(config, out));
+            processes.start("admin-1", out -> startMigrateAll(config, out));
             waitUntil(() -> !Queries.query(config, c -> Queries.string(c, "SELECT count(*) FROM cairn.history"
                     + " WHERE dataset_id IS NOT NULL AND command LIKE 'cairn migrate --all%'")).equals("0"),
                     "an admin's first dataset step begins");
-            Files.writeString(go, "go");
+            Files.writeString(processes.go, "go");
             release.countDown();
 
             for (Future<Map<String, Map<String, Sample>>> f : loads) {
@@ -306,22 +264,15 @@ class ConcurrentMigrationTest {
                             .isEqualTo(Fixtures.byId(written.get(name)));
                 }
             }
-            for (int i = 0; i < processes.size(); i++) {
-                Process p = processes.get(i);
-                assertThat(p.waitFor(WAIT_SECONDS, TimeUnit.SECONDS)).as("process %d finished", i).isTrue();
-                String output = Files.readString(outputs.get(i), StandardCharsets.UTF_8);
-                assertThat(p.exitValue()).as("process %d: %s", i, output).isZero();
-                if (output.contains("READY")) {
-                    for (String name : names) {
-                        assertThat(output).contains("LOADED " + name + " 0.4.0 " + written.get(name).size() + " "
-                                + Fixtures.digest(written.get(name)));
-                    }
+            List<String> said = processes.awaitExitZero("process");
+            for (int i = 0; i < said.size(); i++) {
+                if (said.get(i).contains("READY")) {
+                    assertLoadedEvery(said.get(i), written, "process " + i);
                 }
             }
         } finally {
             release.countDown();
             pool.shutdownNow();
-            processes.forEach(Process::destroyForcibly);
         }
         assertMigratedExactlyOnce(config, written);
     }
@@ -334,22 +285,86 @@ class ConcurrentMigrationTest {
 
     // ------------------------------------------------------------------ helpers
 
-    /** Waits until every process has written the line, failing at once if one of them fails. */
-    private static void awaitAll(List<Path> outputs, String line, List<Process> processes) throws Exception {
-        waitUntil(() -> {
+    /** Starts a JVM that connects, says READY, waits for the file {@code go}, then loads the datasets in that order. */
+    private static Process startLoader(CairnConfig config, boolean admin, Path go, List<String> order, Path out)
+            throws IOException {
+        List<String> args = new ArrayList<>(List.of(go.toString()));
+        args.addAll(order);
+        return Processes.start(Backend.environment(config), Map.of("CAIRN_DATABASE_ADMIN", Boolean.toString(admin)),
+                List.of(), LoadDatasetsMain.class.getName(), out, args.toArray(String[]::new));
+    }
+
+    private static Process startMigrateAll(CairnConfig config, Path out) throws IOException {
+        return Processes.start(config, Map.of("CAIRN_DATABASE_ADMIN", "true"), out, "migrate", "--all");
+    }
+
+    /** The loader read every dataset at 0.4.0, every sample as written (LoadDatasetsMain's LOADED lines). */
+    private static void assertLoadedEvery(String output, Map<String, List<Sample>> written, String loader) {
+        written.forEach((name, samples) -> assertThat(output).as(loader)
+                .contains("LOADED " + name + " 0.4.0 " + samples.size() + " " + Fixtures.digest(samples)));
+    }
+
+    /**
+     * The processes of one test, each writing into a file of its own in one scratch folder, which
+     * also holds the file {@link #go} that releases the loaders; closing kills what still runs.
+     */
+    private static final class Actors implements AutoCloseable {
+        final Path dir;
+        final Path go;
+        private final List<Process> processes = new ArrayList<>();
+        private final List<Path> outputs = new ArrayList<>();
+
+        Actors(String name) {
+            dir = Backend.scratch(name);
+            go = dir.resolve("go");
+        }
+
+        @FunctionalInterface
+        interface Start {
+            Process into(Path output) throws IOException;
+        }
+
+        void start(String name, Start start) throws IOException {
+            Path out = dir.resolve(name + ".txt");
+            outputs.add(out);
+            processes.add(start.into(out));
+        }
+
+        /** Waits until every process has written the line, failing at once if one of them fails. */
+        void awaitAll(String line) throws Exception {
+            waitUntil(() -> {
+                for (int i = 0; i < processes.size(); i++) {
+                    Process p = processes.get(i);
+                    if (!p.isAlive() && p.exitValue() != 0) {
+                        throw new AssertionError("process " + i + " failed: " + Files.readString(outputs.get(i)));
+                    }
+                }
+                for (Path out : outputs) {
+                    if (!Files.exists(out) || !Files.readString(out, StandardCharsets.UTF_8).contains(line)) {
+                        return false;
+                    }
+                }
+                return true;
+            }, "every process says " + line);
+        }
+
+        /** Waits for every process to end, checks that each exited 0, and returns what each one wrote. */
+        List<String> awaitExitZero(String actor) throws Exception {
+            List<String> said = new ArrayList<>();
             for (int i = 0; i < processes.size(); i++) {
                 Process p = processes.get(i);
-                if (!p.isAlive() && p.exitValue() != 0) {
-                    throw new AssertionError("process " + i + " failed: " + Files.readString(outputs.get(i)));
-                }
+                assertThat(p.waitFor(WAIT_SECONDS, TimeUnit.SECONDS)).as("%s %d finished", actor, i).isTrue();
+                String output = Files.readString(outputs.get(i), StandardCharsets.UTF_8);
+                assertThat(p.exitValue()).as("%s %d: %s", actor, i, output).isZero();
+                said.add(output);
             }
-            for (Path out : outputs) {
-                if (!Files.exists(out) || !Files.readString(out, StandardCharsets.UTF_8).contains(line)) {
-                    return false;
-                }
-            }
-            return true;
-        }, "every process says " + line);
+            return said;
+        }
+
+        @Override
+        public void close() {
+            processes.forEach(Process::destroyForcibly);
+        }
     }
 
     @FunctionalInterface

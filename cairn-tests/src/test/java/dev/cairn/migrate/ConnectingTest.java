@@ -20,16 +20,16 @@ import dev.cairn.api.migration.HistoryEntry;
 import dev.cairn.api.migration.MigrationRequest;
 import dev.cairn.api.migration.Policy;
 import dev.cairn.testing.Backend;
-import org.junit.jupiter.api.BeforeEach;
+import dev.cairn.testing.Queries;
+import org.assertj.core.api.AbstractThrowableAssert;
 import org.junit.jupiter.api.Test;
 
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
+import java.sql.SQLException;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 /**
  * Every row of DESIGN.md's Connecting table, for the database and for one dataset, with clients
@@ -37,12 +37,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class ConnectingTest {
 
-    private CairnConfig base;
-
-    @BeforeEach
-    void fresh() {
-        base = Backend.fresh();
-    }
+    private final CairnConfig base = Backend.fresh();
 
     private CairnConfig client(String release, boolean admin) {
         return base.toBuilder().clientRelease(release).admin(admin).build();
@@ -60,10 +55,31 @@ class ConnectingTest {
         }
     }
 
+    /** A dataset d written at 0.1.0, then the database alone moved on to {@code version} by an admin. */
+    private void datasetAt010InADatabaseAt(String version) {
+        databaseAt("0.1.0", Policy.MANUAL);
+        try (Cairn old = open("0.1.0", false)) {
+            old.create("d").add(boxed("/a"));
+        }
+        try (Migrations m = Migrations.open(client("0.4.0", true), Feedback.NONE)) {
+            m.migrate(MigrationRequest.database().to(Version.parse(version)));
+        }
+    }
+
     private DatabaseState state() {
         try (Migrations m = Migrations.open(client("0.4.0", false), Feedback.NONE)) {
             return m.info().state().orElseThrow();
         }
+    }
+
+    /** A client of {@code release} is refused on connecting, and the refusal writes nothing: the refusal, to read. */
+    private AbstractThrowableAssert<?, ? extends Throwable> assertRefused(String release, boolean admin)
+            throws SQLException {
+        String before = Backend.checksum(base);
+        AbstractThrowableAssert<?, ? extends Throwable> refusal = assertThat(catchThrowable(() -> open(release, admin)))
+                .isInstanceOf(RefusedException.class);
+        assertThat(Backend.checksum(base)).as("a refusal writes nothing").isEqualTo(before);
+        return refusal;
     }
 
     private static Sample boxed(String path) {
@@ -124,19 +140,13 @@ class ConnectingTest {
         try (Migrations m = Migrations.open(client("0.4.0", true), Feedback.NONE)) {
             m.setPolicy(Policy.AUTO);
         }
-        before = Backend.checksum(base);
-        assertThatThrownBy(() -> open("0.4.0", false)).isInstanceOf(RefusedException.class)
-                .hasMessageContaining("not acting as admin");
-        assertThat(Backend.checksum(base)).as("a refusal writes nothing").isEqualTo(before);
+        assertRefused("0.4.0", false).hasMessageContaining("not acting as admin");
         try (Migrations m = Migrations.open(client("0.4.0", true), Feedback.NONE)) {
             m.migrate(MigrationRequest.all());
             m.migrate(MigrationRequest.all().to(Version.parse("0.3.0")));
         }
         assertThat(state().pinned()).isTrue();
-        before = Backend.checksum(base);
-        assertThatThrownBy(() -> open("0.4.0", true)).isInstanceOf(RefusedException.class)
-                .hasMessageContaining("pinned");
-        assertThat(Backend.checksum(base)).isEqualTo(before);
+        assertRefused("0.4.0", true).hasMessageContaining("pinned");
         try (Migrations m = Migrations.open(client("0.4.0", true), Feedback.NONE)) {
             m.migrate(MigrationRequest.database());
         }
@@ -169,11 +179,9 @@ class ConnectingTest {
     @Test
     void aNewerClientIsRefusedAtAnOlderDatabaseWithAnIncompatibleRevisionBetween() throws Exception {
         databaseAt("0.1.0", Policy.MANUAL);
-        String before = Backend.checksum(base);
-        assertThatThrownBy(() -> open("0.4.0", false)).isInstanceOf(RefusedException.class)
+        assertRefused("0.4.0", false)
                 .hasMessageContaining("data model 0.1.0").hasMessageContaining("data model 0.4.0")
                 .hasMessageContaining("revision 0.4.0").hasMessageContaining("install release 0.1.0");
-        assertThat(Backend.checksum(base)).isEqualTo(before);
     }
 
     @Test
@@ -207,25 +215,17 @@ class ConnectingTest {
     @Test
     void anOlderClientIsRefusedByANewerDatabaseThatDoesNotAcceptIt() throws Exception {
         databaseAt("0.4.0", Policy.MANUAL);
-        String before = Backend.checksum(base);
-        assertThatThrownBy(() -> open("0.3.0", false)).isInstanceOf(RefusedException.class)
+        assertRefused("0.3.0", false)
                 .hasMessageContaining("data model 0.4.0").hasMessageContaining("data model 0.3.0")
                 .hasMessageContaining("Install release 0.4.0")
                 .hasMessageContaining("Migrations.migrate(MigrationRequest.all().to(0.3.0))")
                 .satisfies(e -> assertThat(((CairnException) e).remedies()).as("the remedy, as data")
                         .containsExactly(new Remedy.Migrate(MigrationRequest.all().to(Version.parse("0.3.0")))));
-        assertThat(Backend.checksum(base)).isEqualTo(before);
     }
 
     @Test
     void aDatasetIsUpgradedToTheDatabasesVersionNotTheClients() {
-        databaseAt("0.1.0", Policy.MANUAL);
-        try (Cairn old = open("0.1.0", false)) {
-            old.create("d").add(boxed("/a"));
-        }
-        try (Migrations m = Migrations.open(client("0.4.0", true), Feedback.NONE)) {
-            m.migrate(MigrationRequest.database().to(Version.parse("0.2.0")));
-        }
+        datasetAt010InADatabaseAt("0.2.0");
         try (Cairn cairn = open("0.3.0", false)) {
             assertThat(cairn.workingVersion()).isEqualTo(Version.parse("0.2.0"));
             assertThat(cairn.dataset("d").info().version()).isEqualTo(Version.parse("0.2.0"));
@@ -234,13 +234,7 @@ class ConnectingTest {
 
     @Test
     void anOlderClientLeavesAnOutdatedDatasetForOneThatKnowsTheWay() {
-        databaseAt("0.1.0", Policy.MANUAL);
-        try (Cairn old = open("0.1.0", false)) {
-            old.create("d").add(boxed("/a"));
-        }
-        try (Migrations m = Migrations.open(client("0.4.0", true), Feedback.NONE)) {
-            m.migrate(MigrationRequest.database().to(Version.parse("0.3.0")));
-        }
+        datasetAt010InADatabaseAt("0.3.0");
         try (Cairn c = open("0.2.0", false)) {
             assertThat(c.dataset("d").info().version()).as("0.2.0 does not know 0.3.0: it leaves the dataset").isEqualTo(
                     Version.parse("0.1.0"));
@@ -274,9 +268,7 @@ class ConnectingTest {
         try (Cairn c = open("0.3.0", false)) {
             c.create("d");
         }
-        try (Connection raw = Backend.raw(base); Statement s = raw.createStatement()) {
-            s.execute("UPDATE cairn.datasets SET version = '0.4.0', min_client_version = '0.4.0'");
-        }
+        Queries.execute(base, "UPDATE cairn.datasets SET version = '0.4.0', min_client_version = '0.4.0'");
         String before = Backend.checksum(base);
         try (Cairn c = open("0.4.0", true)) {
             assertThatThrownBy(() -> c.dataset("d")).isInstanceOf(DamagedDatabaseException.class)
@@ -287,10 +279,7 @@ class ConnectingTest {
         try (Cairn c = open("0.3.0", false)) {
             assertThatThrownBy(() -> c.dataset("d")).isInstanceOf(DamagedDatabaseException.class);
         }
-        try (Connection raw = Backend.raw(base); Statement s = raw.createStatement();
-             ResultSet rs = s.executeQuery("SELECT version FROM cairn.datasets")) {
-            rs.next();
-            assertThat(rs.getString(1)).isEqualTo("0.4.0");
-        }
+        String stored = Queries.query(base, c -> Queries.string(c, "SELECT version FROM cairn.datasets"));
+        assertThat(stored).isEqualTo("0.4.0");
     }
 }

@@ -6,12 +6,13 @@ import dev.cairn.api.CairnConfig;
 import dev.cairn.api.Sample;
 import dev.cairn.testing.Backend;
 import dev.cairn.testing.Cli;
+
 import static dev.cairn.migrate.FaultRun.V1;
 import static dev.cairn.migrate.FaultRun.V4;
 import static dev.cairn.testing.Json.parse;
 import static dev.cairn.testing.Queries.datasetVersion;
-
 import static org.assertj.core.api.Assertions.assertThat;
+
 
 /**
  * The fault tests without chance: two datasets at 0.1.0, a fault that cuts the step of the first

@@ -5,7 +5,6 @@ import dev.cairn.Migrations;
 import dev.cairn.api.AccessLevel;
 import dev.cairn.api.BoundingBox;
 import dev.cairn.api.CairnConfig;
-import dev.cairn.api.DatabaseUri;
 import dev.cairn.api.Dataset;
 import dev.cairn.api.DatasetAccess;
 import dev.cairn.api.Detection;
@@ -19,9 +18,9 @@ import dev.cairn.api.migration.MigrationRequest;
 import dev.cairn.model.CairnModel;
 import dev.cairn.testing.Backend;
 import dev.cairn.testing.Cli;
-import dev.cairn.testing.Logins;
+import dev.cairn.testing.Json;
 import dev.cairn.testing.Queries;
-import org.junit.jupiter.api.BeforeEach;
+import dev.cairn.testing.SharedDatabase;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
@@ -31,6 +30,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import static dev.cairn.testing.Queries.number;
+import static dev.cairn.testing.Queries.string;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -46,20 +47,11 @@ class DatasetAccessTest {
     private static final String CAROL_PW = "carol: secret";
     private static final String ALICE_PW = "alice-secret";
 
-    private CairnConfig superuser;
-    private DatabaseUri uri;
-    private String alice;
-    private String bob;
-    private String carol;
-
-    @BeforeEach
-    void sharedDatabase() {
-        superuser = Backend.asShared(Backend.freshBuilder().build()).admin(true).build();
-        uri = superuser.databaseUri().orElseThrow();
-        alice = "alice_" + uri.database();
-        bob = "bob_" + uri.database();
-        carol = "carol_" + uri.database();
-    }
+    private final SharedDatabase shared = SharedDatabase.fresh();
+    private final CairnConfig superuser = shared.superuser();
+    private final String alice = shared.user("alice");
+    private final String bob = shared.user("bob");
+    private final String carol = shared.user("carol");
 
     /** Sets the database up at {@code release}'s data model, with alice an admin and bob and carol regular users. */
     private void setUp(String release) {
@@ -73,16 +65,20 @@ class DatasetAccessTest {
     }
 
     private CairnConfig as(String user, String password, boolean admin, String release) {
-        CairnConfig.Builder b = superuser.toBuilder().admin(admin).databaseUri(Logins.uri(uri, user, password));
+        CairnConfig.Builder b = shared.as(user, password, admin);
         return (release == null ? b : b.clientRelease(release)).build();
     }
 
     private Map<String, String> env(String user, String password) {
-        return Logins.environment(superuser, user, password, false);
+        return shared.environment(user, password, false);
     }
 
-    private Connection login(String user, String password) throws SQLException {
-        return Logins.login(uri, user, password, null);
+    /** Bob creates the dataset "bob's", of three samples, and grants carol {@code level} on it. */
+    private void bobSharesHisDatasetWithCarol(AccessLevel level) {
+        try (Cairn b = Cairn.open(as(bob, BOB_PW, false, null))) {
+            b.create("bob's").addAll(samples(3));
+            b.grant("bob's", carol, level);
+        }
     }
 
     private static List<Sample> samples(int n) {
@@ -118,9 +114,9 @@ class DatasetAccessTest {
             assertThatThrownBy(() -> c.grant("bob's", carol, AccessLevel.MANAGE)).isInstanceOf(NotFoundException.class);
             assertThatThrownBy(() -> c.clone("bob's", "copy")).isInstanceOf(NotFoundException.class);
         }
-        try (Connection c = login(carol, CAROL_PW); Statement s = c.createStatement()) {
-            assertThat(count(s, "SELECT count(*) FROM cairn.datasets")).as("row-level security hides it").isZero();
-            assertThat(count(s, "SELECT count(*) FROM cairn.dataset_access")).isZero();
+        try (Connection c = shared.login(carol, CAROL_PW); Statement s = c.createStatement()) {
+            assertThat(number(c, "SELECT count(*) FROM cairn.datasets")).as("row-level security hides it").isZero();
+            assertThat(number(c, "SELECT count(*) FROM cairn.dataset_access")).isZero();
             long id = datasetId("bob's");
             assertThatThrownBy(() -> s.executeQuery("SELECT * FROM cairn_data.samples_" + id))
                     .isInstanceOf(SQLException.class).hasMessageContaining("permission denied");
@@ -151,9 +147,9 @@ class DatasetAccessTest {
             assertThat(c.dataset("carol's copy").count()).as("a viewer may copy it into a dataset of her own").isEqualTo(5);
             assertThat(c.access("carol's copy").owner()).contains(carol);
         }
-        try (Connection c = login(carol, CAROL_PW); Statement s = c.createStatement()) {
+        try (Connection c = shared.login(carol, CAROL_PW); Statement s = c.createStatement()) {
             long id = datasetId("bob's");
-            assertThat(count(s, "SELECT count(*) FROM cairn_data.samples_" + id)).isEqualTo(5);
+            assertThat(number(c, "SELECT count(*) FROM cairn_data.samples_" + id)).isEqualTo(5);
             assertThatThrownBy(() -> s.execute("DELETE FROM cairn_data.samples_" + id)).isInstanceOf(SQLException.class);
             assertThatThrownBy(() -> s.executeUpdate("UPDATE cairn.datasets SET info = '{\"x\": 1}' WHERE id = " + id))
                     .as("a viewer cannot write the record").isInstanceOf(SQLException.class);
@@ -218,7 +214,7 @@ class DatasetAccessTest {
         assertThat(none.exit()).as(none.toString()).isEqualTo(4);
         assertThat(Cli.run(bobs, "datasets", "grant", "b", carol, "view").exit()).isZero();
         Cli.Result shown = Cli.run(bobs, "datasets", "access", "b", "--json");
-        var json = dev.cairn.json.Json.read(shown.out());
+        var json = Json.parse(shown.out());
         assertThat(json.get("owner").asText()).isEqualTo(bob);
         assertThat(json.get("default").asText()).isEqualTo("none");
         assertThat(json.get("users").get(carol).asText()).isEqualTo("view");
@@ -238,10 +234,7 @@ class DatasetAccessTest {
     @Test
     void aRemovedUserKeepsNoAccessToAnything() throws Exception {
         setUp(null);
-        try (Cairn b = Cairn.open(as(bob, BOB_PW, false, null))) {
-            b.create("bob's").addAll(samples(3));
-            b.grant("bob's", carol, AccessLevel.EDIT);
-        }
+        bobSharesHisDatasetWithCarol(AccessLevel.EDIT);
         try (Cairn c = Cairn.open(as(carol, CAROL_PW, false, null))) {
             c.create("carol's").addAll(samples(2));
         }
@@ -250,7 +243,7 @@ class DatasetAccessTest {
         }
         long bobs = datasetId("bob's");
         long carols = datasetId("carol's");
-        try (Connection c = login(carol, CAROL_PW); Statement s = c.createStatement()) {
+        try (Connection c = shared.login(carol, CAROL_PW); Statement s = c.createStatement()) {
             for (String sql : List.of("SELECT count(*) FROM cairn_data.samples_" + bobs,
                     "SELECT count(*) FROM cairn_data.samples_" + carols,
                     "DELETE FROM cairn_data.samples_" + carols,
@@ -271,10 +264,7 @@ class DatasetAccessTest {
     @Test
     void aRevisionThatRebuildsTheSampleTableKeepsWhoMayUseIt() throws Exception {
         setUp(null);
-        try (Cairn b = Cairn.open(as(bob, BOB_PW, false, null))) {
-            b.create("bob's").addAll(samples(3));
-            b.grant("bob's", carol, AccessLevel.VIEW);
-        }
+        bobSharesHisDatasetWithCarol(AccessLevel.VIEW);
         List<dev.cairn.api.Revision> revisions = new ArrayList<>(CairnModel.shipped().revisions());
         revisions.add(dev.cairn.api.Revision.dataset("0.9.0", "test: the sample table is rebuilt").compatible(true)
                 .up(DatasetAccessTest::rebuild).down(DatasetAccessTest::rebuild).build());
@@ -285,12 +275,12 @@ class DatasetAccessTest {
             assertThat(m.migrate(MigrationRequest.all()).complete()).isTrue();
         }
         long id = datasetId("bob's");
-        try (Connection c = login(carol, CAROL_PW); Statement s = c.createStatement()) {
-            assertThat(count(s, "SELECT count(*) FROM cairn_data.samples_" + id)).as("carol may still view it").isEqualTo(3);
+        try (Connection c = shared.login(carol, CAROL_PW); Statement s = c.createStatement()) {
+            assertThat(number(c, "SELECT count(*) FROM cairn_data.samples_" + id)).as("carol may still view it").isEqualTo(3);
             assertThatThrownBy(() -> s.execute("DELETE FROM cairn_data.samples_" + id)).as("and only view it")
                     .isInstanceOf(SQLException.class);
         }
-        try (Connection c = login(bob, BOB_PW); Statement s = c.createStatement()) {
+        try (Connection c = shared.login(bob, BOB_PW); Statement s = c.createStatement()) {
             assertThat(s.executeUpdate("UPDATE cairn_data.samples_" + id + " SET tags = tags")).as("bob still edits it")
                     .isEqualTo(3);
         }
@@ -319,15 +309,15 @@ class DatasetAccessTest {
             s.execute("UPDATE cairn.database SET migration_target = '0.3.0', migration_release = '0.5.0', migration_by ="
                     + " 'root@elsewhere', migration_since = now(), migration_pid = pg_backend_pid(), migration_backend_start"
                     + " = (SELECT backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid())");
-            for (Map<String, String> env : List.of(env(bob, BOB_PW), Logins.environment(superuser, alice, ALICE_PW, true))) {
+            for (Map<String, String> env : List.of(env(bob, BOB_PW), shared.environment(alice, ALICE_PW, true))) {
                 Cli.Result info = Cli.run(env, "migrate", "--info", "--json");
                 assertThat(info.exit()).as(info.toString()).isZero();
-                assertThat(dev.cairn.json.Json.read(info.out()).get("database_state").get("migration").get("state")
+                assertThat(Json.parse(info.out()).get("database_state").get("migration").get("state")
                         .asText()).as(env.get("CAIRN_DATABASE_URI")).isEqualTo("under way");
             }
         }
         Cli.Result after = Cli.run(env(bob, BOB_PW), "migrate", "--info", "--json");
-        assertThat(dev.cairn.json.Json.read(after.out()).get("database_state").get("migration").get("state").asText())
+        assertThat(Json.parse(after.out()).get("database_state").get("migration").get("state").asText())
                 .as("its session is gone").isEqualTo("interrupted");
     }
 
@@ -357,24 +347,24 @@ class DatasetAccessTest {
             r.dataset("by root");
         }
         Version latest = CairnModel.shipped().version();
-        try (Connection c = Backend.raw(superuser); Statement s = c.createStatement()) {
-            assertThat(text(s, "SELECT string_agg(version, ',' ORDER BY name) FROM cairn.datasets"))
+        try (Connection c = Backend.raw(superuser)) {
+            assertThat(string(c, "SELECT string_agg(version, ',' ORDER BY name) FROM cairn.datasets"))
                     .isEqualTo(latest + "," + latest);
             String columns = "SELECT string_agg(column_name || ' ' || data_type || ' ' || coalesce(column_default, ''),"
                     + " ',' ORDER BY column_name) FROM information_schema.columns WHERE table_schema = 'cairn_data'"
                     + " AND table_name = 'samples_";
             long bobs = datasetId("by bob");
             long roots = datasetId("by root");
-            assertThat(text(s, columns + bobs + "'")).isEqualTo(text(s, columns + roots + "'"));
+            assertThat(string(c, columns + bobs + "'")).isEqualTo(string(c, columns + roots + "'"));
             String content = "SELECT md5(string_agg(id || filepath || tags::text || coalesce(metadata::text, '')"
                     + " || fields::text, '|' ORDER BY id)) FROM cairn_data.samples_";
-            assertThat(text(s, content + bobs)).as("the SQL and the Java revisions leave the same content")
-                    .isEqualTo(text(s, content + roots));
-            assertThat(count(s, "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'cairn_data.samples_" + bobs
+            assertThat(string(c, content + bobs)).as("the SQL and the Java revisions leave the same content")
+                    .isEqualTo(string(c, content + roots));
+            assertThat(number(c, "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'cairn_data.samples_" + bobs
                     + "'::regclass AND tgname = 'touch'")).isEqualTo(1);
-            assertThat(text(s, "SELECT pg_get_userbyid(relowner) FROM pg_class WHERE oid = 'cairn_data.samples_" + bobs
+            assertThat(string(c, "SELECT pg_get_userbyid(relowner) FROM pg_class WHERE oid = 'cairn_data.samples_" + bobs
                     + "'::regclass")).as("the admin role owns what a regular user's upgrade made")
-                    .isEqualTo(Privileges.Roles.of(uri.database()).admin());
+                    .isEqualTo(Privileges.Roles.of(shared.uri().database()).admin());
         }
         try (Cairn b = Cairn.open(as(bob, BOB_PW, false, null))) {
             try (var all = b.dataset("by bob").stream()) {
@@ -390,17 +380,4 @@ class DatasetAccessTest {
         return Queries.datasetId(superuser, name);
     }
 
-    private static long count(Statement s, String sql) throws SQLException {
-        try (var rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
-
-    private static String text(Statement s, String sql) throws SQLException {
-        try (var rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getString(1);
-        }
-    }
 }

@@ -9,7 +9,6 @@ import dev.cairn.api.Detection;
 import dev.cairn.api.Detections;
 import dev.cairn.api.Metadata;
 import dev.cairn.api.Sample;
-import static dev.cairn.migrate.FaultRun.V1;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
+import static dev.cairn.migrate.FaultRun.V1;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The datasets of a fault test, random but replayable from a seed, as release 0.1.0 writes them. */

@@ -17,15 +17,14 @@ import dev.cairn.api.migration.MigrationRequest;
 import dev.cairn.api.migration.MigrationResult;
 import dev.cairn.api.migration.PendingMigration;
 import dev.cairn.testing.Backend;
-import static dev.cairn.migrate.TestModels.v;
+import dev.cairn.testing.Queries;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.sql.Connection;
-import java.sql.Statement;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import static dev.cairn.migrate.TestModels.v;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -101,11 +100,9 @@ class DowngradeUnderWayTest {
             // an admin's "migrate --all -v 0.3.0" that came down with 'a' and then died
             m.migrate(MigrationRequest.named("a").to(v("0.3.0")));
         }
-        try (Connection raw = Backend.raw(config); Statement s = raw.createStatement()) {
-            s.execute("UPDATE cairn.database SET migration_target = '0.3.0', migration_release = '0.4.0',"
-                    + " migration_by = 'alice@elsewhere', migration_since = now() - interval '5 minutes',"
-                    + " migration_pid = 1, migration_backend_start = now() - interval '1 hour', pinned = true");
-        }
+        Queries.execute(config, "UPDATE cairn.database SET migration_target = '0.3.0', migration_release = '0.4.0',"
+                + " migration_by = 'alice@elsewhere', migration_since = now() - interval '5 minutes',"
+                + " migration_pid = 1, migration_backend_start = now() - interval '1 hour', pinned = true");
         try (Migrations m = Migrations.open(config, Feedback.NONE)) {
             MigrationInfo info = m.info();
             PendingMigration p = info.state().orElseThrow().pending().orElseThrow();

@@ -6,6 +6,19 @@ import dev.cairn.api.CairnConfig;
 import dev.cairn.testing.Backend;
 import dev.cairn.testing.Cli;
 import dev.cairn.testing.Processes;
+import dev.cairn.testing.Queries;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
 import static dev.cairn.migrate.CutStepFixture.assertStepOfACutAndTheSameCommandFinishes;
 import static dev.cairn.migrate.CutStepFixture.twoDatasetsAt010;
 import static dev.cairn.migrate.FaultRun.PROCESS_TIMEOUT_SECONDS;
@@ -15,26 +28,14 @@ import static dev.cairn.migrate.MigratorOutput.assertFailedCleanly;
 import static dev.cairn.migrate.MigratorSessions.awaitSessionsAndLocksGone;
 import static dev.cairn.migrate.MigratorSessions.blockDataset;
 import static dev.cairn.migrate.MigratorSessions.migratorSessions;
+import static dev.cairn.migrate.MigratorSessions.startBehind;
 import static dev.cairn.migrate.MigratorSessions.startBlocked;
 import static dev.cairn.migrate.MigratorSessions.terminate;
 import static dev.cairn.testing.Json.parse;
 import static dev.cairn.testing.Queries.datasetVersion;
-import org.junit.jupiter.api.Test;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.Random;
-import java.util.concurrent.TimeUnit;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
+
 
 /**
  * Invariants 3 and 6 when the migrator's connection to PostgreSQL is dropped under it (a DBA's
@@ -64,27 +65,13 @@ class DroppedConnectionDuringMigrationTest {
         // two big datasets, whose steps take long enough for a drop to land inside them
         FaultRun h = FaultRun.prepare("drop", "cairn.test.drop.seed", 8, 8_000);
 
-        Drop drop = new Drop(h.random, h.stats);
+        Drop drop = new Drop(h);
         String[] last = h.rounds(DROPS, "drop", drop);
         h.finish(last);
 
-        FaultStats s = h.stats;
-        System.out.println(String.format("DroppedConnectionDuringMigrationTest [%s, seed %d]: %d drops (%d up, %d down)"
-                        + " on %d datasets / %d samples; %d runs finished before their drop; sessions dropped: %s;"
-                        + " moments: start-up x%d, timed x%d, at a step x%d; the migrator then exited with %s, within"
-                        + " %d ms at most; after the drops the database was at 0.1.0 x%d, 0.4.0 x%d and datasets at"
-                        + " 0.1.0 x%d, 0.4.0 x%d; nothing moved yet x%d, half done x%d, all moved x%d; steps cut:"
-                        + " dataset rolled back x%d, dataset committed x%d, database x%d; %d samples checked, %d lost or"
-                        + " doubled; sessions and locks gone within %d ms; clean runs up %d ms, down %d ms, start-up %d"
-                        + " ms; %d s in all",
-                Backend.name(), h.seed, s.faults, s.upFaults, s.downFaults, h.datasets(), s.samples, s.finishedFirst,
-                s.seenStartingWith("drop "), s.seen("moment start-up"), s.seen("moment timed"), s.seen("moment step"),
-                s.seenStartingWith("exit "), s.slowestExit, s.seen("db " + V1), s.seen("db " + V4), s.seen(V1),
-                s.seen(V4), s.seen("after: nothing moved yet"), s.seen("after: half done"), s.seen("after: all moved"),
-                s.seen("cut rolled back"), s.seen("cut committed"), s.seen("cut database"), s.samplesChecked,
-                s.lostOrDoubled, s.slowestRelease, h.upMillis, h.downMillis, h.startMillis,
-                TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - h.began)));
-        assertThat(s.faults).isEqualTo(DROPS);
+        h.printSummary("DroppedConnectionDuringMigrationTest", "drops", "sessions dropped: "
+                + h.stats.seenStartingWith("drop ") + "; " + h.exits());
+        assertThat(h.stats.faults).isEqualTo(DROPS);
     }
 
     /**
@@ -94,27 +81,20 @@ class DroppedConnectionDuringMigrationTest {
     private static final List<String> WAYS = List.of("busy", "lock holder", "one", "all");
 
     /** Terminates some of the migrator's sessions, chosen each of the four ways in turn. */
-    private static final class Drop implements Fault {
-        private final Random random;
-        private final FaultStats stats;
+    private static final class Drop extends Fault {
+        private final FaultRun run;
+        private final Turns ways;
         private long struckAt;
-        private int turn;
 
-        Drop(Random random, FaultStats stats) {
-            this.random = random;
-            this.stats = stats;
-            this.turn = random.nextInt(WAYS.size());
+        Drop(FaultRun run) {
+            super("dropped connection");
+            this.run = run;
+            this.ways = new Turns(run.random, WAYS);
         }
 
         @Override
-        public String name() {
-            return "dropped connection";
-        }
-
-        @Override
-        public String strike(Process p, Connection c) throws Exception {
-            // each way in turn, so that a few drops try them all
-            String which = WAYS.get(turn++ % WAYS.size());
+        String strike(Process p, Connection c) throws Exception {
+            String which = ways.next();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(PROCESS_TIMEOUT_SECONDS);
             // at the moment, or as soon after it as the migrator has such a session
             while (p.isAlive() && System.nanoTime() < deadline) {
@@ -123,7 +103,7 @@ class DroppedConnectionDuringMigrationTest {
                     case "busy" -> sessions.stream().filter(s -> !s.state().equals("idle")).toList();
                     case "lock holder" -> sessions.stream().filter(s -> s.holdsMigrationLock()).toList();
                     case "one" -> sessions.isEmpty() ? List.of()
-                            : List.of(sessions.get(random.nextInt(sessions.size())));
+                            : List.of(sessions.get(run.random.nextInt(sessions.size())));
                     default -> sessions;
                 };
                 List<String> dropped = new ArrayList<>();
@@ -134,7 +114,7 @@ class DroppedConnectionDuringMigrationTest {
                 }
                 if (!dropped.isEmpty()) {
                     struckAt = System.nanoTime();
-                    stats.count("drop " + which);
+                    run.stats.count("drop " + which);
                     return "dropped " + which + ": " + String.join(", ", dropped) + " of " + sessions.size()
                             + " session(s)";
                 }
@@ -144,13 +124,13 @@ class DroppedConnectionDuringMigrationTest {
         }
 
         @Override
-        public void settle(Process p, Path output) throws Exception {
+        void settle(Process p, Path output) throws Exception {
             if (!p.waitFor(EXIT_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 fail("the migrator hangs: " + EXIT_TIMEOUT_SECONDS + " s after its connection was dropped it has not"
                         + " ended\n" + Files.readString(output));
             }
-            stats.slowestExit = Math.max(stats.slowestExit,
+            run.stats.slowestExit = Math.max(run.stats.slowestExit,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - struckAt));
         }
     }
@@ -169,19 +149,17 @@ class DroppedConnectionDuringMigrationTest {
     void droppingTheSessionOfADatasetStepFailsTheMigrationCleanly() throws Exception {
         CairnConfig config = twoDatasetsAt010();
         Path out = Files.createTempFile(Backend.scratch("drop"), "step", ".txt");
-        Process p;
-        try (Connection blocker = blockDataset(config, "a")) {
-            // one dataset at a time, so that b waits behind a
-            p = startBlocked(config, out, "migrate", "--all", "--workers", "1");
+        // one dataset at a time, so that b waits behind a
+        Process p = startBehind(config, "a", out, migrator -> {
             try (Connection c = Backend.raw(config)) {
                 List<MigratorSessions.Session> waiting = migratorSessions(c).stream()
                         .filter(s -> s.query().startsWith("LOCK TABLE")).toList();
                 assertThat(waiting).hasSize(1);
                 assertThat(terminate(c, waiting.get(0).pid())).isTrue();
             }
-            assertThat(p.waitFor(EXIT_TIMEOUT_SECONDS, TimeUnit.SECONDS)).as("the migrator ends, not hangs").isTrue();
-            blocker.rollback();
-        }
+            assertThat(migrator.waitFor(EXIT_TIMEOUT_SECONDS, TimeUnit.SECONDS)).as("the migrator ends, not hangs")
+                    .isTrue();
+        }, "migrate", "--all", "--workers", "1");
         String output = Files.readString(out);
         assertThat(p.exitValue()).as(output).isEqualTo(1);
         assertFailedCleanly("dropped step", p.exitValue(), output, FaultRun.UP);
@@ -208,13 +186,9 @@ class DroppedConnectionDuringMigrationTest {
     void aMigratorThatLostItsLockSessionRunsNoFurtherStep() throws Exception {
         CairnConfig config = twoDatasetsAt010();
         Path out = Files.createTempFile(Backend.scratch("drop"), "lock", ".txt");
-        Process p;
-        try (Connection blocker = blockDataset(config, "a")) {
-            // one dataset at a time, so that b's step has not begun when the lock is lost
-            p = startBlocked(config, out, "migrate", "--all", "--workers", "1");
-            dropTheLockHolder(config);
-            blocker.rollback();
-        }
+        // one dataset at a time, so that b's step has not begun when the lock is lost
+        Process p = startBehind(config, "a", out, migrator -> dropTheLockHolder(config),
+                "migrate", "--all", "--workers", "1");
         assertThat(p.waitFor(EXIT_TIMEOUT_SECONDS, TimeUnit.SECONDS)).as("the migrator ends, not hangs").isTrue();
         String output = Files.readString(out);
         assertThat(p.exitValue()).as(output).isNotZero();
@@ -283,16 +257,13 @@ class DroppedConnectionDuringMigrationTest {
             s.execute("ALTER DATABASE " + c.getCatalog() + " SET idle_session_timeout = '1s'");
         }
         Path out = Files.createTempFile(Backend.scratch("drop"), "idle", ".txt");
-        Process p;
-        try (Connection blocker = blockDataset(config, "a")) {
-            p = startBlocked(config, out, "migrate", "--all");
+        Process p = startBehind(config, "a", out, migrator -> {
             Thread.sleep(2500);
             try (Connection c = Backend.raw(config)) {
                 assertThat(migratorSessions(c)).as("the lock session outlives the idle timeout")
                         .anyMatch(MigratorSessions.Session::holdsMigrationLock);
             }
-            blocker.rollback();
-        }
+        }, "migrate", "--all");
         assertThat(p.waitFor(EXIT_TIMEOUT_SECONDS, TimeUnit.SECONDS)).as("the migrator ends, not hangs").isTrue();
         String output = Files.readString(out);
         assertThat(p.exitValue()).as(output).isZero();
@@ -301,12 +272,8 @@ class DroppedConnectionDuringMigrationTest {
     }
 
     private static long waitingOnLocks(Connection c) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity"
-                + " WHERE datname = current_database() AND application_name LIKE 'cairn %'"
-                + " AND wait_event_type = 'Lock'")) {
-            rs.next();
-            return rs.getLong(1);
-        }
+        return Queries.number(c, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                + " AND application_name LIKE 'cairn %' AND wait_event_type = 'Lock'");
     }
 
     /** Terminates the session that holds the migration lock, and waits until it is gone. */

@@ -4,22 +4,22 @@ import dev.cairn.api.CairnConfig;
 import dev.cairn.api.Sample;
 import dev.cairn.testing.Backend;
 import dev.cairn.testing.Processes;
-import static dev.cairn.migrate.MigratorOutput.assertFailedCleanly;
-import static dev.cairn.migrate.MigratorOutput.assertNoWait;
+import dev.cairn.testing.Queries;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
+import static dev.cairn.migrate.MigratorOutput.assertFailedCleanly;
+import static dev.cairn.migrate.MigratorOutput.assertNoWait;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
+
 
 /**
  * One fault test's run of {@code cairn migrate --all} (SIGKILL of the migrator, a crash of the
@@ -154,6 +154,34 @@ final class FaultRun {
     }
 
     /**
+     * Prints what a fault test's faults hit and what the checks after them found, with the seed
+     * that replays the run: {@code faults} names them ("kills"), {@code particulars} says what only
+     * that fault counts.
+     */
+    void printSummary(String test, String faults, String particulars) {
+        FaultStats s = stats;
+        System.out.println(String.format("%s [%s, seed %d]: %d %s (%d up, %d down) on %d datasets / %d samples; %d"
+                        + " runs finished before their fault; %s; moments: start-up x%d, timed x%d, at a step x%d;"
+                        + " after the faults the database was at 0.1.0 x%d, 0.4.0 x%d and datasets at 0.1.0 x%d,"
+                        + " 0.4.0 x%d; nothing moved yet x%d, half done x%d, all moved x%d; steps cut: dataset rolled"
+                        + " back x%d, dataset committed x%d, database x%d; %d samples checked, %d lost or doubled;"
+                        + " sessions and locks gone within %d ms; clean runs up %d ms, down %d ms, start-up %d ms; %d s"
+                        + " in all",
+                test, Backend.name(), seed, s.faults, faults, s.upFaults, s.downFaults, datasets(), s.samples,
+                s.finishedFirst, particulars, s.seen("moment start-up"), s.seen("moment timed"), s.seen("moment step"),
+                s.seen("db " + V1), s.seen("db " + V4), s.seen(V1), s.seen(V4), s.seen("after: nothing moved yet"),
+                s.seen("after: half done"), s.seen("after: all moved"), s.seen("cut rolled back"),
+                s.seen("cut committed"), s.seen("cut database"), s.samplesChecked, s.lostOrDoubled, s.slowestRelease,
+                upMillis, downMillis, startMillis, TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - began)));
+    }
+
+    /** How migrators ended by themselves after their faults, for the summary of a fault that does not kill them. */
+    String exits() {
+        return "the migrator then exited with " + stats.seenStartingWith("exit ") + ", within " + stats.slowestExit
+                + " ms at most";
+    }
+
+    /**
      * Runs {@code command} in a JVM of its own, strikes it with the fault at the moment, and checks
      * what is left (see {@link AfterRunChecks#checkAfter}). A migrator that the fault does not kill
      * must end by itself: done (exit 0, and then everything is at the target), or failed cleanly
@@ -241,11 +269,7 @@ final class FaultRun {
         return millis;
     }
 
-    private long maxHistoryId() throws SQLException {
-        try (Connection c = Backend.raw(current); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT coalesce(max(id), 0) FROM cairn.history")) {
-            rs.next();
-            return rs.getLong(1);
-        }
+    private long maxHistoryId() {
+        return Queries.query(current, c -> Queries.number(c, "SELECT coalesce(max(id), 0) FROM cairn.history"));
     }
 }

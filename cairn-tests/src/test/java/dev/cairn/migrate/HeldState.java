@@ -3,7 +3,6 @@ package dev.cairn.migrate;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cairn.api.CairnConfig;
 import dev.cairn.testing.Backend;
-import static dev.cairn.testing.Json.parse;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -14,6 +13,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
+import static dev.cairn.testing.Json.parse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**

@@ -6,23 +6,23 @@ import dev.cairn.api.CairnConfig;
 import dev.cairn.testing.Backend;
 import dev.cairn.testing.Cli;
 import dev.cairn.testing.Processes;
+import dev.cairn.testing.Queries;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
 import static dev.cairn.migrate.FaultRun.V1;
 import static dev.cairn.migrate.FaultRun.V4;
 import static dev.cairn.migrate.MigratorSessions.awaitSession;
 import static dev.cairn.migrate.MigratorSessions.awaitSessionsAndLocksGone;
 import static dev.cairn.migrate.MigratorSessions.blockDataset;
 import static dev.cairn.testing.Json.parse;
-import org.junit.jupiter.api.Test;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
-
 import static org.assertj.core.api.Assertions.assertThat;
+
 
 /**
  * Invariants 3 and 6, the hard way: {@code cairn migrate --all} (up to 0.4.0) and
@@ -48,25 +48,20 @@ class KillDuringMigrationTest {
         // three big datasets, so that kills land inside their steps as well as between steps
         FaultRun h = FaultRun.prepare("kill", "cairn.test.kill.seed", 14, 6_000);
 
-        Fault kill = new Fault() {
+        Fault kill = new Fault("SIGKILL") {
             @Override
-            public String name() {
-                return "SIGKILL";
-            }
-
-            @Override
-            public String strike(Process p, Connection c) {
+            String strike(Process p, Connection c) {
                 p.destroyForcibly();
                 return "killed";
             }
 
             @Override
-            public void settle(Process p, Path output) throws Exception {
+            void settle(Process p, Path output) throws Exception {
                 assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("the killed JVM is gone").isTrue();
             }
 
             @Override
-            public boolean killsTheMigrator() {
+            boolean killsTheMigrator() {
                 return true;
             }
         };
@@ -75,24 +70,8 @@ class KillDuringMigrationTest {
         // The same command, run again to the end, finishes the job; then the way back does too.
         h.finish(last);
 
-        FaultStats stats = h.stats;
-        System.out.println(String.format("KillDuringMigrationTest [%s, seed %d]: %d kills (%d up, %d down) on %d"
-                        + " datasets / %d samples; %d runs finished before their kill; kill moments: start-up x%d,"
-                        + " timed x%d, at a step x%d; after the kills the database was at 0.1.0 x%d, 0.4.0 x%d and"
-                        + " datasets at 0.1.0 x%d, 0.4.0 x%d; nothing moved yet x%d, half done x%d, all moved x%d;"
-                        + " steps cut: dataset rolled back x%d, dataset committed before its history entry closed x%d,"
-                        + " database x%d; %d samples checked, %d lost or doubled; locks gone within %d ms; stored text"
-                        + " forms at 0.1.0: %s, at 0.4.0: %s; clean runs up %d ms, down %d ms, start-up %d ms; %d s in"
-                        + " all",
-                Backend.name(), h.seed, stats.faults, stats.upFaults, stats.downFaults, h.datasets(), stats.samples,
-                stats.finishedFirst, stats.seen("moment start-up"), stats.seen("moment timed"),
-                stats.seen("moment step"),
-                stats.seen("db " + V1), stats.seen("db " + V4), stats.seen(V1), stats.seen(V4),
-                stats.seen("after: nothing moved yet"), stats.seen("after: half done"), stats.seen("after: all moved"),
-                stats.seen("cut rolled back"), stats.seen("cut committed"), stats.seen("cut database"),
-                stats.samplesChecked, stats.lostOrDoubled, stats.slowestRelease, h.rawForms(V1), h.rawForms(V4),
-                h.upMillis, h.downMillis, h.startMillis,
-                TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - h.began)));
+        h.printSummary("KillDuringMigrationTest", "kills", "stored text forms at 0.1.0: " + h.rawForms(V1)
+                + ", at 0.4.0: " + h.rawForms(V4));
     }
 
     // ---------------------------------------------------------------------------------------
@@ -141,15 +120,13 @@ class KillDuringMigrationTest {
         try (Cairn cairn = Cairn.open(config.toBuilder().clientRelease(V1).build())) {
             cairn.create("a");
         }
-        try (Connection c = Backend.raw(config); Statement s = c.createStatement()) {
-            // widens the window the random kills hit now and then: committing a dataset's new
-            // version takes 3 s (as a slow disk's fsync would), and the kill lands in it
-            s.execute("CREATE FUNCTION public.kill_test_slow_commit() RETURNS trigger LANGUAGE plpgsql AS"
-                    + " $$BEGIN PERFORM pg_sleep(3); RETURN NULL; END$$");
-            s.execute("CREATE CONSTRAINT TRIGGER kill_test_slow_commit AFTER UPDATE ON cairn.datasets DEFERRABLE"
-                    + " INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.version IS DISTINCT FROM OLD.version)"
-                    + " EXECUTE FUNCTION public.kill_test_slow_commit()");
-        }
+        // widens the window the random kills hit now and then: committing a dataset's new
+        // version takes 3 s (as a slow disk's fsync would), and the kill lands in it
+        Queries.execute(config, "CREATE FUNCTION public.kill_test_slow_commit() RETURNS trigger LANGUAGE plpgsql AS"
+                        + " $$BEGIN PERFORM pg_sleep(3); RETURN NULL; END$$",
+                "CREATE CONSTRAINT TRIGGER kill_test_slow_commit AFTER UPDATE ON cairn.datasets DEFERRABLE"
+                        + " INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.version IS DISTINCT FROM OLD.version)"
+                        + " EXECUTE FUNCTION public.kill_test_slow_commit()");
         Process p = Processes.start(config, Map.of(), Files.createTempFile(Backend.scratch("kill"), "up", ".txt"),
                 "migrate", "--all");
         awaitSession(config, "wait_event = 'PgSleep'");
@@ -157,11 +134,8 @@ class KillDuringMigrationTest {
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         awaitSessionsAndLocksGone(config, "the slow commit");
 
-        try (Connection c = Backend.raw(config); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT version FROM cairn.datasets WHERE name = 'a'")) {
-            rs.next();
-            assertThat(rs.getString(1)).as("the step committed before the kill took effect").isEqualTo(V4);
-        }
+        assertThat(Queries.datasetVersion(config, "a")).as("the step committed before the kill took effect")
+                .isEqualTo(V4);
         JsonNode history = parse(Cli.run(config, "migrate", "--history", "--json").out());
         assertThat(history).filteredOn(h -> "a".equals(h.path("dataset").asText()))
                 .extracting(h -> h.path("outcome").asText())

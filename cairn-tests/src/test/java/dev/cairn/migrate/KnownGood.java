@@ -7,10 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cairn.api.CairnConfig;
 import dev.cairn.migrate.HeldState.DatasetRow;
 import dev.cairn.testing.Backend;
-import static dev.cairn.migrate.FaultRun.V1;
-import static dev.cairn.migrate.FaultRun.V4;
-import static dev.cairn.testing.Json.parse;
-import static dev.cairn.testing.Queries.table;
 
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -27,7 +23,12 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
+import static dev.cairn.migrate.FaultRun.V1;
+import static dev.cairn.migrate.FaultRun.V4;
+import static dev.cairn.testing.Json.parse;
+import static dev.cairn.testing.Queries.table;
 import static org.assertj.core.api.Assertions.assertThat;
+
 
 /**
  * The known-good copies of a fault test's datasets, computed independently of Cairn from the

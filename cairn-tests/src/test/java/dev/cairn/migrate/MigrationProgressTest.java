@@ -12,11 +12,9 @@ import dev.cairn.api.Version;
 import dev.cairn.api.migration.MigrationRequest;
 import dev.cairn.api.migration.MigrationResult;
 import dev.cairn.testing.Backend;
+import dev.cairn.testing.Queries;
 import org.junit.jupiter.api.Test;
 
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -41,19 +39,13 @@ class MigrationProgressTest {
                     Detections.of(Detection.of("car", BoundingBox.of(0.1, 0.2, 0.3, 0.4)))));
             cairn.create("small").add(Sample.of("/small/0.jpg"));
         }
-        try (Connection raw = Backend.raw(config); Statement s = raw.createStatement()) {
-            long id;
-            try (ResultSet rs = s.executeQuery("SELECT id FROM cairn.datasets WHERE name = 'big'")) {
-                rs.next();
-                id = rs.getLong(1);
-            }
-            String table = "cairn_data.samples_" + id;
-            s.execute("INSERT INTO " + table + " (id, filepath, tags, metadata, fields) SELECT md5(g::text)::uuid,"
-                    + " filepath || g, tags, metadata, fields FROM " + table + ", generate_series(1, " + (SAMPLES - 1)
-                    + ") g");
-            // PostgreSQL's estimate of the rows, which the progress starts from, is stale: the total must still be exact
-            s.execute("UPDATE pg_class SET reltuples = 150000 WHERE oid = '" + table + "'::regclass");
-        }
+        String table = "cairn_data.samples_" + Queries.datasetId(config, "big");
+        Queries.execute(config, "INSERT INTO " + table + " (id, filepath, tags, metadata, fields) SELECT"
+                        + " md5(g::text)::uuid, filepath || g, tags, metadata, fields FROM " + table
+                        + ", generate_series(1, " + (SAMPLES - 1) + ") g",
+                // PostgreSQL's estimate of the rows, which the progress starts from, is stale: the total must
+                // still be exact
+                "UPDATE pg_class SET reltuples = 150000 WHERE oid = '" + table + "'::regclass");
 
         for (String to : new String[]{"0.3.0", "0.4.0"}) {
             Recorder recorder = new Recorder();

@@ -3,9 +3,6 @@ package dev.cairn.migrate;
 import dev.cairn.api.CairnConfig;
 import dev.cairn.testing.Backend;
 import dev.cairn.testing.Processes;
-import static dev.cairn.migrate.FaultRun.PROCESS_TIMEOUT_SECONDS;
-import static dev.cairn.testing.Queries.datasetId;
-import static dev.cairn.testing.Queries.table;
 
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -18,7 +15,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import static dev.cairn.migrate.FaultRun.PROCESS_TIMEOUT_SECONDS;
+import static dev.cairn.testing.Queries.datasetId;
+import static dev.cairn.testing.Queries.table;
 import static org.assertj.core.api.Assertions.fail;
+
 
 /**
  * A migrator's sessions and locks as the server sees them, for the fault tests: finding them in
@@ -127,6 +128,26 @@ final class MigratorSessions {
         Process p = Processes.start(config, Map.of(), output, args);
         awaitSession(config, "wait_event_type = 'Lock' AND application_name LIKE 'cairn %'");
         return p;
+    }
+
+    /** What a test does to a migrator while the migrator waits behind a blocked dataset. */
+    @FunctionalInterface
+    interface Meanwhile {
+        void run(Process migrator) throws Exception;
+    }
+
+    /**
+     * Starts {@code cairn ARGS} while a reader holds {@code dataset} ({@link #blockDataset}), does
+     * {@code meanwhile} once the migrator waits for it, then lets the dataset go; returns the migrator.
+     */
+    static Process startBehind(CairnConfig config, String dataset, Path output, Meanwhile meanwhile, String... args)
+            throws Exception {
+        try (Connection blocker = blockDataset(config, dataset)) {
+            Process p = startBlocked(config, output, args);
+            meanwhile.run(p);
+            blocker.rollback();
+            return p;
+        }
     }
 
     /**

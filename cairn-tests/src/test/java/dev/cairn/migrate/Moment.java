@@ -1,8 +1,6 @@
 package dev.cairn.migrate;
 
 import dev.cairn.testing.Queries;
-import static dev.cairn.migrate.FaultRun.PROCESS_TIMEOUT_SECONDS;
-import static dev.cairn.migrate.MigratorOutput.assertNoWait;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,7 +9,10 @@ import java.sql.SQLException;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
+import static dev.cairn.migrate.FaultRun.PROCESS_TIMEOUT_SECONDS;
+import static dev.cairn.migrate.MigratorOutput.assertNoWait;
 import static org.assertj.core.api.Assertions.fail;
+
 
 /** When to strike a migrator: after a delay, or when its n-th step has begun (and a little more). */
 interface Moment {

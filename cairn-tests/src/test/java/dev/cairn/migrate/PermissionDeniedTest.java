@@ -1,15 +1,12 @@
 package dev.cairn.migrate;
 
 import dev.cairn.api.CairnConfig;
-import dev.cairn.api.DatabaseUri;
 import dev.cairn.testing.Backend;
 import dev.cairn.testing.Cli;
-import dev.cairn.testing.Logins;
+import dev.cairn.testing.Queries;
+import dev.cairn.testing.SharedDatabase;
 import org.junit.jupiter.api.Test;
 
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -23,15 +20,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 class PermissionDeniedTest {
 
     @Test
-    void aRegularUserSettingThePolicyIsToldAnAdminMustDoIt() throws SQLException {
-        CairnConfig superuser = Backend.asShared(Backend.freshBuilder().build()).admin(true).build();
-        DatabaseUri uri = superuser.databaseUri().orElseThrow();
-        String bob = "bob_" + uri.database();
+    void aRegularUserSettingThePolicyIsToldAnAdminMustDoIt() {
+        SharedDatabase shared = SharedDatabase.fresh();
+        CairnConfig superuser = shared.superuser();
+        String bob = shared.user("bob");
         Map<String, String> root = new HashMap<>(Backend.environment(superuser));
         assertThat(Cli.run(root, "admin", "init").exit()).isZero();
         assertThat(Cli.runWithInput(root, "bob-secret\n", "admin", "add-user", bob, "--password-stdin").exit()).isZero();
 
-        Map<String, String> bobAsAdmin = Logins.environment(superuser, bob, "bob-secret", true);
+        Map<String, String> bobAsAdmin = shared.environment(bob, "bob-secret", true);
         String before = records(superuser);
 
         Cli.Result r = Cli.run(bobAsAdmin, "migrate", "--policy", "auto");
@@ -43,11 +40,8 @@ class PermissionDeniedTest {
         assertThat(records(superuser)).as("the records are as they were").isEqualTo(before);
     }
 
-    private static String records(CairnConfig config) throws SQLException {
-        try (Connection c = Backend.raw(config); Statement s = c.createStatement();
-             var rs = s.executeQuery("SELECT md5(string_agg(x::text, '|')) FROM (SELECT * FROM cairn.database) x")) {
-            rs.next();
-            return rs.getString(1);
-        }
+    private static String records(CairnConfig config) {
+        return Queries.query(config, c -> Queries.string(c, "SELECT md5(string_agg(x::text, '|')) FROM"
+                + " (SELECT * FROM cairn.database) x"));
     }
 }

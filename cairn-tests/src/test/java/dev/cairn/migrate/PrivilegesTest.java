@@ -3,11 +3,11 @@ package dev.cairn.migrate;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cairn.api.CairnConfig;
 import dev.cairn.api.DatabaseUri;
-import dev.cairn.json.Json;
 import dev.cairn.testing.Backend;
 import dev.cairn.testing.Cli;
-import dev.cairn.testing.Logins;
-import org.junit.jupiter.api.BeforeEach;
+import dev.cairn.testing.Json;
+import dev.cairn.testing.Queries;
+import dev.cairn.testing.SharedDatabase;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import static dev.cairn.testing.Cli.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -30,44 +31,25 @@ class PrivilegesTest {
 
     private static final Path QUICKSTART = Path.of("examples/quickstart.jsonl").toAbsolutePath();
 
-    private CairnConfig superuser;
-    private DatabaseUri uri;
-    private String bob;
-    private String alice;
-
-    @BeforeEach
-    void sharedDatabase() {
-        superuser = Backend.asShared(Backend.freshBuilder().build()).admin(true).build();
-        uri = superuser.databaseUri().orElseThrow();
-        bob = "bob_" + uri.database();
-        alice = "alice_" + uri.database();
-    }
+    private final SharedDatabase shared = SharedDatabase.fresh();
+    private final CairnConfig superuser = shared.superuser();
+    private final String bob = shared.user("bob");
+    private final String alice = shared.user("alice");
 
     private Map<String, String> as(String user, String password, boolean admin, String release) {
-        Map<String, String> env = Logins.environment(superuser, user, password, admin);
+        Map<String, String> env = shared.environment(user, password, admin);
         if (release != null) {
             env.put("CAIRN_CLIENT_RELEASE", release);
         }
         return env;
     }
 
-    private Connection login(String user, String password) throws SQLException {
-        return Logins.login(uri, user, password, null);
-    }
-
-    private static Cli.Result ok(Map<String, String> env, String... args) {
-        Cli.Result r = Cli.run(env, args);
-        assertThat(r.exit()).as("cairn %s\n%s", String.join(" ", args), r).isZero();
-        return r;
-    }
-
     private void setUp() {
         Map<String, String> root = new HashMap<>(Backend.environment(superuser));
         root.put("CAIRN_CLIENT_RELEASE", "0.1.0");
         ok(root, "admin", "init");
-        assertThat(Cli.runWithInput(root, "bob's p@ss: word\n", "admin", "add-user", bob, "--password-stdin").exit()).isZero();
-        assertThat(Cli.runWithInput(root, "alice-secret\n", "admin", "add-user", alice, "--admin", "--password-stdin")
-                .exit()).isZero();
+        Cli.okWithInput(root, "bob's p@ss: word\n", "admin", "add-user", bob, "--password-stdin");
+        Cli.okWithInput(root, "alice-secret\n", "admin", "add-user", alice, "--admin", "--password-stdin");
     }
 
     @Test
@@ -81,7 +63,7 @@ class PrivilegesTest {
         ok(bobOld, "datasets", "create", "bob's own");
         assertThat(ok(bobOld, "datasets", "list").out()).contains("quickstart", "bob's own");
 
-        JsonNode users = Json.read(ok(aliceAdmin, "admin", "users", "--json").out());
+        JsonNode users = Json.parse(ok(aliceAdmin, "admin", "users", "--json").out());
         assertThat(users).extracting(u -> u.get("name").asText() + "=" + u.get("admin").asBoolean())
                 .containsExactlyInAnyOrder(bob + "=false", alice + "=true");
 
@@ -93,7 +75,7 @@ class PrivilegesTest {
         assertThat(Cli.run(as(bob, "bob's p@ss: word", true, null), "admin", "add-user", "mallory").exit()).isNotZero();
         assertThat(recordsChecksum()).isEqualTo(records);
 
-        try (Connection c = login(bob, "bob's p@ss: word"); Statement s = c.createStatement()) {
+        try (Connection c = shared.login(bob, "bob's p@ss: word"); Statement s = c.createStatement()) {
             for (String sql : List.of(
                     "UPDATE cairn.database SET version = '0.4.0'",
                     "UPDATE cairn.database SET policy = 'auto'",
@@ -119,8 +101,8 @@ class PrivilegesTest {
                     "ALTER TABLE cairn.history DISABLE ROW LEVEL SECURITY",
                     "DROP SCHEMA cairn CASCADE",
                     "ALTER SCHEMA cairn OWNER TO CURRENT_USER",
-                    "SET ROLE " + Privileges.Roles.of(uri.database()).admin(),
-                    "GRANT " + Privileges.Roles.of(uri.database()).admin() + " TO CURRENT_USER")) {
+                    "SET ROLE " + Privileges.Roles.of(shared.uri().database()).admin(),
+                    "GRANT " + Privileges.Roles.of(shared.uri().database()).admin() + " TO CURRENT_USER")) {
                 assertThatThrownBy(() -> s.execute(sql)).as(sql).isInstanceOf(SQLException.class);
             }
             assertThatThrownBy(() -> s.executeUpdate("UPDATE cairn.history SET outcome = 'forged'"))
@@ -129,14 +111,14 @@ class PrivilegesTest {
         assertThat(recordsChecksum()).as("nothing of the records changed").isEqualTo(records);
 
         ok(aliceAdmin, "migrate");
-        JsonNode info = Json.read(ok(bobNew, "migrate", "--info", "--json").out());
+        JsonNode info = Json.parse(ok(bobNew, "migrate", "--info", "--json").out());
         assertThat(info.get("database_state").get("version").asText()).isEqualTo("0.4.0");
         ok(bobNew, "datasets", "info", "quickstart");
-        info = Json.read(ok(bobNew, "migrate", "--info", "--json").out());
+        info = Json.parse(ok(bobNew, "migrate", "--info", "--json").out());
         assertThat(info.get("datasets")).filteredOn(d -> d.get("name").asText().equals("quickstart"))
                 .allSatisfy(d -> assertThat(d.get("version").asText()).as("a regular user upgraded it lazily")
                         .isEqualTo("0.4.0"));
-        JsonNode history = Json.read(ok(bobNew, "migrate", "--history", "--json").out());
+        JsonNode history = Json.parse(ok(bobNew, "migrate", "--history", "--json").out());
         assertThat(history.get(0).get("database_user").asText()).isEqualTo(bob);
         ok(bobNew, "import", QUICKSTART.toString(), "--name", "made after the upgrade");
         ok(aliceAdmin, "migrate", "--all");
@@ -164,8 +146,8 @@ class PrivilegesTest {
         assertThat(r.exit()).as(r.toString()).isEqualTo(3);
         assertThat(r.err()).contains("can create roles");
         assertThat(Cli.run(root, "admin", "add-user", "bad\u0001name").exit()).isEqualTo(4);
-        assertThat(Cli.run(root, "admin", "add-user", "no_such_login_" + uri.database()).exit()).as("a new login needs a"
-                + " password").isEqualTo(4);
+        assertThat(Cli.run(root, "admin", "add-user", shared.user("no_such_login")).exit())
+                .as("a new login needs a password").isEqualTo(4);
         ok(root, "admin", "init");
         Map<String, String> local = new HashMap<>(root);
         local.remove("CAIRN_DATABASE_URI");
@@ -174,14 +156,8 @@ class PrivilegesTest {
     }
 
     private String recordsChecksum() throws SQLException {
-        try (Connection c = Backend.raw(superuser); Statement s = c.createStatement();
-             var rs = s.executeQuery("SELECT md5(string_agg(x::text, '|')) FROM (SELECT * FROM cairn.database) x")) {
-            rs.next();
-            String db = rs.getString(1);
-            try (var rs2 = s.executeQuery("SELECT md5(string_agg(x::text, '|' ORDER BY x.id)) FROM cairn.history x")) {
-                rs2.next();
-                return db + "/" + rs2.getString(1) + "/" + Backend.checksum(superuser);
-            }
-        }
+        return Queries.query(superuser, c -> Queries.string(c, "SELECT md5(string_agg(x::text, '|')) FROM"
+                + " (SELECT * FROM cairn.database) x") + "/" + Queries.string(c, "SELECT md5(string_agg(x::text, '|'"
+                + " ORDER BY x.id)) FROM cairn.history x")) + "/" + Backend.checksum(superuser);
     }
 }

@@ -8,6 +8,7 @@ import dev.cairn.api.Sample;
 import dev.cairn.api.Version;
 import dev.cairn.testing.Backend;
 import dev.cairn.testing.Processes;
+import dev.cairn.testing.Queries;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -74,12 +75,9 @@ class RevisionHelpersTest {
         }
     }
 
-    private static String samples(CairnConfig config) throws java.sql.SQLException {
-        try (var c = Backend.raw(config); var s = c.createStatement();
-             var rs = s.executeQuery("SELECT md5(string_agg(t::text, '|' ORDER BY t.id)) FROM cairn_data.samples_1 t")) {
-            rs.next();
-            return rs.getString(1);
-        }
+    private static String samples(CairnConfig config) {
+        return Queries.query(config, c -> Queries.string(c, "SELECT md5(string_agg(t::text, '|' ORDER BY t.id))"
+                + " FROM cairn_data.samples_1 t"));
     }
 
     private static void run(CairnConfig config, Path dir, String version) throws Exception {

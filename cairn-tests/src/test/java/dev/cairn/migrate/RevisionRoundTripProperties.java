@@ -1,5 +1,6 @@
 package dev.cairn.migrate;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.cairn.Cairn;
 import dev.cairn.Migrations;
 import dev.cairn.api.BoundingBox;
@@ -13,6 +14,7 @@ import dev.cairn.api.Field;
 import dev.cairn.api.RefusedException;
 import dev.cairn.api.Release;
 import dev.cairn.api.Revision;
+import dev.cairn.api.RevisionContext;
 import dev.cairn.api.Sample;
 import dev.cairn.api.Version;
 import dev.cairn.api.migration.MigrationRequest;
@@ -23,7 +25,6 @@ import dev.cairn.model.CairnModel;
 import dev.cairn.testing.Backend;
 import dev.cairn.testing.Json;
 import dev.cairn.testing.Queries;
-import com.fasterxml.jackson.databind.JsonNode;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
@@ -34,6 +35,7 @@ import net.jqwik.api.lifecycle.AfterContainer;
 import org.assertj.core.api.SoftAssertions;
 
 import java.math.BigDecimal;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -156,33 +158,22 @@ class RevisionRoundTripProperties {
      */
     @Property(tries = TRIES)
     void datasetRevision020_downUndoesUp(@ForAll("datasets") DatasetSpec spec, @ForAll boolean loadInBetween) {
-        World w = world("0.2.0", "0.1.0");
-        w.startAt(V010);
-        String name = newName(spec);
-        write(w.creator, name, spec);
-        long id = Queries.datasetId(w.config, name);
-        Snapshot before = Snapshot.of(w.config, name, id);
+        Written d = Written.at(world("0.2.0", "0.1.0"), V010, spec);
+        World w = d.world();
 
-        migrate(w, MigrationRequest.database().to(V020));
-        migrate(w, MigrationRequest.named(name).to(V020));
-        assertThat(Queries.datasetVersion(w.config, name)).isEqualTo("0.2.0");
-        assertThat(Stored.sampleContent(w.config, id)).as("revision 0.2.0 up leaves the samples' content as it was")
-                .isEqualTo(before.content());
-        List<String> timed = Queries.query(w.config, c -> Queries.strings(c, "SELECT count(*) FROM " + Queries.table(id)
-                + " WHERE created_at IS NOT NULL OR last_modified_at IS NOT NULL"));
+        d.moveTo(V020);
+        assertThat(Stored.sampleContent(w.config, d.id())).as("revision 0.2.0 up leaves the samples' content as it was")
+                .isEqualTo(d.before().content());
+        List<String> timed = Queries.query(w.config, c -> Queries.strings(c, "SELECT count(*) FROM "
+                + Queries.table(d.id()) + " WHERE created_at IS NOT NULL OR last_modified_at IS NOT NULL"));
         assertThat(timed).as("samples stored before 0.2.0 have no known creation or modification time")
                 .containsExactly("0");
         if (loadInBetween) {
-            assertReadsBack(w.reader("0.2.0"), name, spec, "at 0.2.0, through a 0.2.0 client");
+            assertReadsBack(w.reader("0.2.0"), d.name(), spec, "at 0.2.0, through a 0.2.0 client");
         }
 
-        migrate(w, MigrationRequest.named(name).to(V010));
-        migrate(w, MigrationRequest.database().to(V010));
-        assertThat(Queries.datasetVersion(w.config, name)).isEqualTo("0.1.0");
-        Snapshot after = Snapshot.after(w.config, name, id);
-        assertReadsBack(w.creator, name, spec, "after 0.2.0 up and down, through a 0.1.0 client");
-        before.assertSameAs(after, loadInBetween, Compare.BYTES);
-        w.creator.delete(name);
+        d.moveTo(V010);
+        d.assertAsWritten("after 0.2.0 up and down, through a 0.1.0 client", loadInBetween, Compare.BYTES);
     }
 
     // ------------------------------------------------------------------ dataset revision 0.4.0
@@ -196,81 +187,63 @@ class RevisionRoundTripProperties {
      */
     @Property(tries = TRIES)
     void datasetRevision040_downUndoesUp(@ForAll("datasets") DatasetSpec spec, @ForAll boolean loadInBetween) {
-        upThenDown040(spec, loadInBetween, Compare.VALUES);
-    }
-
-    /** The same, byte for byte: every column of every sample row, modification times included. */
-    @Property(tries = BYTE_TRIES, shrinking = ShrinkingMode.OFF)
-    void datasetRevision040_downUndoesUp_byteForByte(@ForAll("datasets") DatasetSpec spec,
-                                                    @ForAll boolean loadInBetween) {
-        upThenDown040(spec, loadInBetween, Compare.BYTES);
-    }
-
-    private void upThenDown040(DatasetSpec spec, boolean loadInBetween, Compare compare) {
-        World w = world("0.4.0 up-down", "0.3.0");
-        w.startAt(V030);
-        String name = newName(spec);
-        write(w.creator, name, spec);
-        long id = Queries.datasetId(w.config, name);
-        Snapshot before = Snapshot.of(w.config, name, id);
-
-        migrate(w, MigrationRequest.database().to(V040));
-        migrate(w, MigrationRequest.named(name).to(V040));
-        assertThat(Queries.datasetVersion(w.config, name)).isEqualTo("0.4.0");
-        assertCorners(spec, before.fields(), Stored.sampleFields(w.config, id));
-        if (loadInBetween) {
-            assertReadsBack(w.reader(null), name, spec, "at 0.4.0, through a 0.4.0 client");
-        }
-
-        migrate(w, MigrationRequest.named(name).to(V030));
-        migrate(w, MigrationRequest.database().to(V030));
-        assertThat(Queries.datasetVersion(w.config, name)).isEqualTo("0.3.0");
-        Snapshot after = Snapshot.after(w.config, name, id);
-        assertReadsBack(w.creator, name, spec, "after 0.4.0 up and down, through a 0.3.0 client");
-        before.assertSameAs(after, loadInBetween, compare);
-        w.creator.delete(name);
+        roundTrip040(spec, loadInBetween, Compare.VALUES, V030);
     }
 
     /**
      * Revision 0.4.0 the other way: a dataset written at 0.4.0 by a 0.4.0 client, moved down to
      * 0.3.0 and up again, holds the same values as before; at 0.3.0 every box is stored as
      * {@code [x, y, w, h]} of the corners that were stored, and a 0.3.0 client reads it as written.
+     * Bytes: {@link #datasetRevision040_upUndoesDown_byteForByte}.
      */
     @Property(tries = TRIES)
     void datasetRevision040_upUndoesDown(@ForAll("datasets") DatasetSpec spec, @ForAll boolean loadInBetween) {
-        downThenUp040(spec, loadInBetween, Compare.VALUES);
+        roundTrip040(spec, loadInBetween, Compare.VALUES, V040);
     }
 
-    /** The same, byte for byte. */
+    /**
+     * {@link #datasetRevision040_downUndoesUp} byte for byte: every column of every sample row,
+     * modification times included.
+     */
+    @Property(tries = BYTE_TRIES, shrinking = ShrinkingMode.OFF)
+    void datasetRevision040_downUndoesUp_byteForByte(@ForAll("datasets") DatasetSpec spec,
+                                                    @ForAll boolean loadInBetween) {
+        roundTrip040(spec, loadInBetween, Compare.BYTES, V030);
+    }
+
+    /** {@link #datasetRevision040_upUndoesDown} byte for byte. */
     @Property(tries = BYTE_TRIES, shrinking = ShrinkingMode.OFF)
     void datasetRevision040_upUndoesDown_byteForByte(@ForAll("datasets") DatasetSpec spec,
                                                     @ForAll boolean loadInBetween) {
-        downThenUp040(spec, loadInBetween, Compare.BYTES);
+        roundTrip040(spec, loadInBetween, Compare.BYTES, V040);
     }
 
-    private void downThenUp040(DatasetSpec spec, boolean loadInBetween, Compare compare) {
-        World w = world("0.4.0 down-up", "0.4.0");
-        w.startAt(V040);
-        String name = newName(spec);
-        write(w.creator, name, spec);
-        long id = Queries.datasetId(w.config, name);
-        Snapshot before = Snapshot.of(w.config, name, id);
+    /**
+     * A dataset written at {@code start} (0.3.0: boxes as [x, y, w, h]; 0.4.0: as corners),
+     * moved through revision 0.4.0 to the other side, where its boxes are the same boxes the
+     * other way, and back to where it started.
+     */
+    private void roundTrip040(DatasetSpec spec, boolean loadInBetween, Compare compare, Version start) {
+        boolean upFirst = start.equals(V030);
+        Version other = upFirst ? V040 : V030;
+        Written d = Written.at(world(upFirst ? "0.4.0 up-down" : "0.4.0 down-up", start.toString()), start, spec);
 
-        migrate(w, MigrationRequest.named(name).to(V030));
-        migrate(w, MigrationRequest.database().to(V030));
-        assertThat(Queries.datasetVersion(w.config, name)).isEqualTo("0.3.0");
-        assertCorners(spec, Stored.sampleFields(w.config, id), before.fields());
+        d.moveTo(other);
+        Map<String, String> moved = Stored.sampleFields(d.world().config, d.id());
+        if (upFirst) {
+            assertCorners(spec, d.before().fields(), moved);
+        } else {
+            assertCorners(spec, moved, d.before().fields());
+        }
         if (loadInBetween) {
-            assertReadsBack(w.reader("0.3.0"), name, spec, "at 0.3.0, through a 0.3.0 client");
+            // a client of this release is 0.4.0's; an older one is needed for 0.3.0
+            Cairn reader = d.world().reader(upFirst ? null : other.toString());
+            assertReadsBack(reader, d.name(), spec, "at " + other + ", through a " + other + " client");
         }
 
-        migrate(w, MigrationRequest.database().to(V040));
-        migrate(w, MigrationRequest.named(name).to(V040));
-        assertThat(Queries.datasetVersion(w.config, name)).isEqualTo("0.4.0");
-        Snapshot after = Snapshot.after(w.config, name, id);
-        assertReadsBack(w.creator, name, spec, "after 0.4.0 down and up, through a 0.4.0 client");
-        before.assertSameAs(after, loadInBetween, compare);
-        w.creator.delete(name);
+        d.moveTo(start);
+        d.assertAsWritten("after 0.4.0 " + (upFirst ? "up and down" : "down and up") + ", through a " + start
+                + " client", loadInBetween, compare);
     }
 
     /**
@@ -398,16 +371,8 @@ class RevisionRoundTripProperties {
     @Example
     void irreversibleDatasetRevisionRefusesToGoDownBeforeChangingAnything() throws Exception {
         String reason = "the old labels were merged into one; nobody can tell them apart again";
-        Revision irreversible = Revision.dataset("0.9.0", "labels merged into one class")
-                .compatible(false)
-                .up(ctx -> {
-                    try (var s = ctx.connection().createStatement()) {
-                        s.execute("UPDATE " + ctx.sampleTable() + " SET tags = '{merged}'");
-                    }
-                })
-                .irreversible(reason)
-                .build();
-        DataModel model = extended(irreversible);
+        DataModel model = withIrreversible(Revision.dataset("0.9.0", "labels merged into one class").compatible(false),
+                reason, ctx -> execute(ctx, "UPDATE " + ctx.sampleTable() + " SET tags = '{merged}'"));
         CairnConfig config = Backend.fresh();
         try (Cairn cairn = Cairn.open(config); Migrations migrations = Migrations.open(config, model, Feedback.NONE)) {
             for (String n : List.of("aa-stays-at-0.4.0", "zz-goes-to-0.9.0")) {
@@ -447,17 +412,10 @@ class RevisionRoundTripProperties {
     @Example
     void irreversibleDatabaseRevisionRefusesToGoDownBeforeChangingAnything() throws Exception {
         String reason = "the audit log must never be lost";
-        Revision irreversible = Revision.database("0.9.0", "an audit log of every change")
-                .compatible(true)
-                .up(ctx -> {
-                    try (var s = ctx.connection().createStatement()) {
-                        s.execute("CREATE TABLE cairn.audit (at timestamptz NOT NULL DEFAULT now(), what text)");
-                        s.execute("INSERT INTO cairn.audit (what) VALUES ('created')");
-                    }
-                })
-                .irreversible(reason)
-                .build();
-        DataModel model = extended(irreversible);
+        DataModel model = withIrreversible(Revision.database("0.9.0", "an audit log of every change").compatible(true),
+                reason, ctx -> execute(ctx,
+                        "CREATE TABLE cairn.audit (at timestamptz NOT NULL DEFAULT now(), what text)",
+                        "INSERT INTO cairn.audit (what) VALUES ('created')"));
         CairnConfig config = Backend.fresh();
         try (Cairn cairn = Cairn.open(config); Migrations migrations = Migrations.open(config, model, Feedback.NONE)) {
             cairn.create("a").add(Sample.of("/a.jpg"));
@@ -476,17 +434,68 @@ class RevisionRoundTripProperties {
         }
     }
 
-    /** This release's data model as of 0.4.0, plus one revision 0.9.0 and a release 0.9.0 that knows it. */
-    private static DataModel extended(Revision r050) {
+    /**
+     * This release's data model as of 0.4.0, plus a revision 0.9.0 that goes up by {@code up} and
+     * may never come down, for {@code reason}, and a release 0.9.0 that knows it.
+     */
+    private static DataModel withIrreversible(Revision.Builder r090, String reason, Revision.Step up) {
         DataModel base = CairnModel.shipped().asOfRelease(V040);
         List<Revision> revisions = new ArrayList<>(base.revisions());
-        revisions.add(r050);
+        revisions.add(r090.up(up).irreversible(reason).build());
         List<Release> releases = new ArrayList<>(base.releases());
         releases.add(Release.of("0.9.0", "0.9.0"));
         return DataModel.of(revisions, releases);
     }
 
+    private static void execute(RevisionContext ctx, String... statements) throws SQLException {
+        try (var s = ctx.connection().createStatement()) {
+            for (String sql : statements) {
+                s.execute(sql);
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ helpers
+
+    /**
+     * One try's dataset, written by the world's creator at the version the try starts from, and
+     * what it held then, for the round trip to end at.
+     */
+    private record Written(World world, DatasetSpec spec, String name, long id, Snapshot before) {
+
+        static Written at(World w, Version start, DatasetSpec spec) {
+            w.startAt(start);
+            String name = newName(spec);
+            write(w.creator, name, spec);
+            long id = Queries.datasetId(w.config, name);
+            return new Written(w, spec, name, id, Snapshot.of(w.config, name, id));
+        }
+
+        /**
+         * Up, the database moves first, and down, the dataset: a dataset may never be ahead of
+         * its database.
+         */
+        void moveTo(Version to) {
+            MigrationRequest database = MigrationRequest.database().to(to);
+            MigrationRequest dataset = MigrationRequest.named(name).to(to);
+            boolean up = to.isAfter(Version.parse(Queries.datasetVersion(world.config, name)));
+            migrate(world, up ? database : dataset);
+            migrate(world, up ? dataset : database);
+            assertThat(Queries.datasetVersion(world.config, name)).isEqualTo(to.toString());
+        }
+
+        /**
+         * Back where it started, the dataset holds what it held when written and reads back as
+         * written through the creator; then it goes, so that the world's next try starts clean.
+         */
+        void assertAsWritten(String when, boolean loadedInBetween, Compare compare) {
+            // the snapshot comes first: reading back records when the dataset was last loaded
+            Snapshot after = Snapshot.after(world.config, name, id);
+            assertReadsBack(world.creator, name, spec, when);
+            before.assertSameAs(after, loadedInBetween, compare);
+            world.creator.delete(name);
+        }
+    }
 
     private static String newName(DatasetSpec spec) {
         return "d" + NAMES.incrementAndGet() + (spec.nameSuffix().isEmpty() ? "" : " " + spec.nameSuffix());

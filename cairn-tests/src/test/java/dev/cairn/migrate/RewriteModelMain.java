@@ -10,11 +10,12 @@ import dev.cairn.api.Version;
 import dev.cairn.api.migration.MigrationRequest;
 import dev.cairn.api.migration.MigrationResult;
 import dev.cairn.model.CairnModel;
-import static dev.cairn.testing.Revisions.renameFieldInSchema;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+
+import static dev.cairn.testing.Revisions.renameFieldInSchema;
 
 
 /**

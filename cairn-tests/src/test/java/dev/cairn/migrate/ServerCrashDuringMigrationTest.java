@@ -3,6 +3,15 @@ package dev.cairn.migrate;
 import dev.cairn.api.CairnConfig;
 import dev.cairn.testing.Backend;
 import dev.cairn.testing.ServerFaults;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
 import static dev.cairn.migrate.CutStepFixture.assertStepOfACutAndTheSameCommandFinishes;
 import static dev.cairn.migrate.CutStepFixture.twoDatasetsAt010;
 import static dev.cairn.migrate.FaultRun.V1;
@@ -12,19 +21,10 @@ import static dev.cairn.migrate.MigratorSessions.awaitSessionsAndLocksGone;
 import static dev.cairn.migrate.MigratorSessions.blockDataset;
 import static dev.cairn.migrate.MigratorSessions.migratorSessions;
 import static dev.cairn.migrate.MigratorSessions.startBlocked;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.sql.Connection;
-import java.util.List;
-import java.util.Random;
-import java.util.concurrent.TimeUnit;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 
 /**
  * Invariants 3 and 6 when the PostgreSQL server itself stops abruptly under a migration (a power
@@ -61,7 +61,7 @@ class ServerCrashDuringMigrationTest {
         // two big datasets, whose steps take long enough for a crash to land inside them
         FaultRun h = FaultRun.prepare("crash", "cairn.test.crash.seed", 8, 8_000);
 
-        Crash crash = new Crash(h.random, h.stats, h.current);
+        Crash crash = new Crash(h);
         String[] last;
         try {
             last = h.rounds(CRASHES, "crash", crash);
@@ -70,71 +70,51 @@ class ServerCrashDuringMigrationTest {
         }
         h.finish(last);
 
-        FaultStats s = h.stats;
-        System.out.println(String.format("ServerCrashDuringMigrationTest [%s, seed %d]: %d server crashes (%d up, %d"
-                        + " down) on %d datasets / %d samples; %d runs finished before their crash; the migrator was %s;"
-                        + " restarts: %s; moments: start-up x%d, timed x%d, at a step x%d; the migrator then exited"
-                        + " with %s, within %d ms at most; after the crashes the database was at 0.1.0 x%d, 0.4.0 x%d"
-                        + " and datasets at 0.1.0 x%d, 0.4.0 x%d; nothing moved yet x%d, half done x%d, all moved x%d;"
-                        + " steps cut: dataset rolled back x%d, dataset committed x%d, database x%d; %d samples checked,"
-                        + " %d lost or doubled; sessions and locks gone within %d ms; a crash took %d ms at most; clean"
-                        + " runs up %d ms, down %d ms, start-up %d ms; %d s in all",
-                Backend.name(), h.seed, s.faults, s.upFaults, s.downFaults, h.datasets(), s.samples, s.finishedFirst,
-                s.seenStartingWith("crash: "), s.seenStartingWith("restart "), s.seen("moment start-up"),
-                s.seen("moment timed"), s.seen("moment step"), s.seenStartingWith("exit "), s.slowestExit,
-                s.seen("db " + V1), s.seen("db " + V4), s.seen(V1), s.seen(V4), s.seen("after: nothing moved yet"),
-                s.seen("after: half done"), s.seen("after: all moved"), s.seen("cut rolled back"),
-                s.seen("cut committed"), s.seen("cut database"), s.samplesChecked, s.lostOrDoubled, s.slowestRelease,
-                crash.slowestCrash, h.upMillis, h.downMillis, h.startMillis,
-                TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - h.began)));
-        assertThat(s.faults).isEqualTo(CRASHES);
+        h.printSummary("ServerCrashDuringMigrationTest", "server crashes", "the migrator was "
+                + h.stats.seenStartingWith("crash: ") + "; restarts: " + h.stats.seenStartingWith("restart ") + "; "
+                + h.exits() + "; a crash took " + crash.slowestCrash + " ms at most");
+        assertThat(h.stats.faults).isEqualTo(CRASHES);
     }
 
     /** When the crashed server starts again. */
     private static final List<String> RESTARTS = List.of("at once", "a little later", "once the migrator ended");
 
     /** Crashes the server, and starts it again at once, a little later (up to 3 s), or once the migrator ended. */
-    private static final class Crash implements Fault {
-        private final Random random;
-        private final FaultStats stats;
+    private static final class Crash extends Fault {
+        private final FaultRun run;
         private final CairnConfig config;
+        private final Turns restarts;
         private String restart;
         private long restartDelayMillis;
         private long struckAt;
-        private int turn;
         long slowestCrash;
 
-        Crash(Random random, FaultStats stats, CairnConfig config) {
-            this.random = random;
-            this.stats = stats;
-            this.config = config;
-            this.turn = random.nextInt(RESTARTS.size());
+        Crash(FaultRun run) {
+            super("server crash");
+            this.run = run;
+            this.config = run.current;
+            this.restarts = new Turns(run.random, RESTARTS);
         }
 
         @Override
-        public String name() {
-            return "server crash";
-        }
-
-        @Override
-        public String strike(Process p, Connection c) throws Exception {
+        String strike(Process p, Connection c) throws Exception {
             if (!p.isAlive()) {
                 return null;
             }
             List<MigratorSessions.Session> sessions = migratorSessions(c);
-            restart = RESTARTS.get(turn++ % RESTARTS.size()); // each in turn, so that a few crashes try them all
-            restartDelayMillis = random.nextInt(3000);
+            restart = restarts.next();
+            restartDelayMillis = run.random.nextInt(3000);
             struckAt = System.nanoTime();
             ServerFaults.crash(config);
             slowestCrash = Math.max(slowestCrash, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - struckAt));
-            stats.count("crash: " + (sessions.isEmpty() ? "not connected yet" : "connected"));
-            stats.count("restart " + restart);
+            run.stats.count("crash: " + (sessions.isEmpty() ? "not connected yet" : "connected"));
+            run.stats.count("restart " + restart);
             return "the migrator had " + sessions.size() + " session(s); the server restarts " + restart
                     + (restart.equals("a little later") ? " (" + restartDelayMillis + " ms)" : "");
         }
 
         @Override
-        public void settle(Process p, Path output) throws Exception {
+        void settle(Process p, Path output) throws Exception {
             if (restart.equals("at once")) {
                 ServerFaults.start(config);
             } else if (restart.equals("a little later")) {
@@ -147,7 +127,7 @@ class ServerCrashDuringMigrationTest {
                 fail("the migrator hangs: " + EXIT_TIMEOUT_SECONDS + " s after the server crashed it has not ended\n"
                         + Files.readString(output));
             }
-            stats.slowestExit = Math.max(stats.slowestExit,
+            run.stats.slowestExit = Math.max(run.stats.slowestExit,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - struckAt));
             ServerFaults.start(config); // a no-op if it runs already
         }

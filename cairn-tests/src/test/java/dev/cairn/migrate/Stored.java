@@ -1,9 +1,6 @@
 package dev.cairn.migrate;
 
 import dev.cairn.api.CairnConfig;
-import static dev.cairn.testing.Queries.query;
-import static dev.cairn.testing.Queries.strings;
-import static dev.cairn.testing.Queries.table;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -16,6 +13,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+
+import static dev.cairn.testing.Queries.query;
+import static dev.cairn.testing.Queries.strings;
+import static dev.cairn.testing.Queries.table;
 
 
 /**

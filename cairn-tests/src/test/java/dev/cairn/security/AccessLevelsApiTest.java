@@ -2,22 +2,22 @@ package dev.cairn.security;
 
 import dev.cairn.Cairn;
 import dev.cairn.api.AccessLevel;
-import dev.cairn.api.CairnConfig;
 import dev.cairn.api.CairnException;
 import dev.cairn.api.DatasetAccess;
 import dev.cairn.api.DatasetInfo;
 import dev.cairn.api.NotFoundException;
 import dev.cairn.api.RefusedException;
-import static dev.cairn.security.SecurityFixture.ALICE_DATASET;
-import static dev.cairn.security.SecurityFixture.BOB_DATASET;
-import static dev.cairn.security.SecurityFixture.BOB_LAZY;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 
+import static dev.cairn.security.SecurityFixture.ALICE_DATASET;
+import static dev.cairn.security.SecurityFixture.BOB_DATASET;
+import static dev.cairn.security.SecurityFixture.BOB_LAZY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 
 /**
  * Access levels through the Java API, as the weakest user: the same rules as
@@ -34,9 +34,7 @@ class AccessLevelsApiTest {
     }
 
     private Cairn as(String user, boolean admin) {
-        CairnConfig config = f.superuser.toBuilder()
-                .databaseUri(f.env(user, admin).get("CAIRN_DATABASE_URI")).admin(admin).build();
-        return Cairn.open(config);
+        return Cairn.open(f.config(user, admin));
     }
 
     private static long exported(Cairn cairn, String dataset) {

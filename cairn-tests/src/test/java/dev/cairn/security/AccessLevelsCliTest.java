@@ -1,24 +1,25 @@
 package dev.cairn.security;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.cairn.json.Json;
 import dev.cairn.testing.Cli;
-import static dev.cairn.security.SecurityFixture.ALICE_DATASET;
-import static dev.cairn.security.SecurityFixture.BOB_DATASET;
-import static dev.cairn.security.SecurityFixture.BOB_LAZY;
-import static dev.cairn.security.SecurityFixture.ok;
+import dev.cairn.testing.Json;
+import dev.cairn.testing.Queries;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 
+import static dev.cairn.security.SecurityFixture.ALICE_DATASET;
+import static dev.cairn.security.SecurityFixture.BOB_DATASET;
+import static dev.cairn.security.SecurityFixture.BOB_LAZY;
+import static dev.cairn.testing.Cli.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 
 /**
  * Access levels of datasets, through the command line ({@code cairn datasets access|grant|revoke})
@@ -53,10 +54,8 @@ class AccessLevelsCliTest {
     /** Whether carol's own database session can read bob's samples, as PostgreSQL decides. */
     private boolean carolReadsSamplesWithSql(String dataset) throws SQLException {
         String table = f.sampleTable(dataset);
-        try (Connection c = f.login(f.carol); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT count(*) FROM " + table)) {
-            rs.next();
-            return rs.getLong(1) > 0;
+        try (Connection c = f.login(f.carol)) {
+            return Queries.number(c, "SELECT count(*) FROM " + table) > 0;
         } catch (SQLException e) {
             return false;
         }
@@ -86,16 +85,15 @@ class AccessLevelsCliTest {
             assertThat(r.err()).contains("no dataset named");
         }
         assertThat(carolReadsSamplesWithSql(BOB_DATASET)).as("raw SQL reads").isFalse();
-        try (Connection c = f.login(f.carol); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT count(*) FROM cairn.datasets")) {
-            rs.next();
-            assertThat(rs.getLong(1)).as("rows of cairn.datasets carol sees").isZero();
+        try (Connection c = f.login(f.carol)) {
+            assertThat(Queries.number(c, "SELECT count(*) FROM cairn.datasets")).as("rows of cairn.datasets carol sees")
+                    .isZero();
         }
     }
 
     @Test
     void theOwnerSeesTheAccessListAndDefaultIsNone() {
-        JsonNode access = Json.read(ok(bob, "datasets", "access", BOB_DATASET, "--json").out());
+        JsonNode access = Json.parse(ok(bob, "datasets", "access", BOB_DATASET, "--json").out());
         assertThat(access.get("owner").asText()).isEqualTo(f.bob);
         assertThat(access.get("default").asText()).isEqualToIgnoringCase("none");
         assertThat(ok(bob, "datasets", "access", BOB_DATASET).out()).contains(f.bob);
@@ -134,7 +132,7 @@ class AccessLevelsCliTest {
         ok(bob, "datasets", "grant", BOB_DATASET, f.carol, "manage");
         ok(carol, "datasets", "rename", BOB_DATASET, "renamed by carol");
         ok(carol, "datasets", "rename", "renamed by carol", BOB_DATASET);
-        JsonNode access = Json.read(ok(carol, "datasets", "access", BOB_DATASET, "--json").out());
+        JsonNode access = Json.parse(ok(carol, "datasets", "access", BOB_DATASET, "--json").out());
         assertThat(access.get("users").get(f.carol).asText()).isEqualToIgnoringCase("manage");
         ok(bob, "datasets", "revoke", BOB_DATASET, f.carol);
         exits(4, carol, "datasets", "info", BOB_DATASET);
@@ -173,7 +171,7 @@ class AccessLevelsCliTest {
         ok(bob, "datasets", "grant", BOB_LAZY, f.carol, "view");
         ok(carol, "datasets", "info", BOB_LAZY);
         assertThat(f.datasetVersion(BOB_LAZY)).as("upgraded lazily by carol, a viewer").isEqualTo("0.4.0");
-        JsonNode history = Json.read(ok(alice, "migrate", "--history", "--json").out());
+        JsonNode history = Json.parse(ok(alice, "migrate", "--history", "--json").out());
         assertThat(history).filteredOn(e -> BOB_LAZY.equals(e.path("dataset").asText()))
                 .extracting(e -> e.get("database_user").asText()).containsExactly(f.carol);
     }

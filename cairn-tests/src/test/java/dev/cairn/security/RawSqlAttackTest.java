@@ -1,16 +1,9 @@
 package dev.cairn.security;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.cairn.json.Json;
 import dev.cairn.testing.Backend;
 import dev.cairn.testing.Cli;
-import static dev.cairn.security.Attack.Who.CAROL;
-import static dev.cairn.security.Attack.invisible;
-import static dev.cairn.security.Attack.noEffect;
-import static dev.cairn.security.Attack.refused;
-import static dev.cairn.security.SecurityFixture.ALICE_DATASET;
-import static dev.cairn.security.SecurityFixture.BOB_DATASET;
-import static dev.cairn.security.SecurityFixture.BOB_LAZY;
+import dev.cairn.testing.Json;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -25,6 +18,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -32,7 +26,15 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import static dev.cairn.security.Attack.Who.CAROL;
+import static dev.cairn.security.Attack.invisible;
+import static dev.cairn.security.Attack.noEffect;
+import static dev.cairn.security.Attack.refused;
+import static dev.cairn.security.SecurityFixture.ALICE_DATASET;
+import static dev.cairn.security.SecurityFixture.BOB_DATASET;
+import static dev.cairn.security.SecurityFixture.BOB_LAZY;
 import static org.assertj.core.api.Assertions.assertThat;
+
 
 /**
  * A regular user of a shared database ({@link SecurityFixture}) logs in over JDBC with their own
@@ -502,18 +504,14 @@ class RawSqlAttackTest {
     @Test
     void issue3ARegularUserCannotMigrateAnyDatasetExplicitly() throws SQLException {
         Snapshot before = f.snapshot();
-        Map<String, String> bobAsAdmin = f.env(f.bob, true);
         SoftAssertions soft = new SoftAssertions();
-        for (List<String> args : List.of(
+        runEach(f.env(f.bob, true), List.of(
                 List.of("migrate", "-n", ALICE_DATASET, "-v", "0.1.0"),
                 List.of("migrate", "-n", BOB_DATASET, "-v", "0.1.0"),
                 List.of("migrate", "-n", BOB_LAZY, "-v", "0.4.0"),
                 List.of("migrate", "--all", "-v", "0.1.0"),
-                List.of("migrate", "--policy", "auto"))) {
-            Cli.Result r = Cli.run(bobAsAdmin, args.toArray(String[]::new));
-            soft.assertThat(r.exit()).as("CAIRN_DATABASE_ADMIN=true cairn %s, as bob\n%s", String.join(" ", args), r)
-                    .isEqualTo(3);
-        }
+                List.of("migrate", "--policy", "auto"))).forEach((command, r) -> soft.assertThat(r.exit())
+                        .as("CAIRN_DATABASE_ADMIN=true %s, as bob\n%s", command, r).isEqualTo(3));
         soft.assertThat(f.snapshot().changesSince(before)).as("what changed").isEmpty();
         soft.assertAll();
     }
@@ -521,23 +519,30 @@ class RawSqlAttackTest {
     @Test
     void issue6AnotherUsersDatasetDoesNotExistForARegularUser() throws SQLException {
         Snapshot before = f.snapshot();
-        Map<String, String> bob = f.env(f.bob, false);
         SoftAssertions soft = new SoftAssertions();
-        for (List<String> args : List.of(
+        runEach(f.env(f.bob, false), List.of(
                 List.of("datasets", "info", ALICE_DATASET),
                 List.of("export", ALICE_DATASET),
                 List.of("datasets", "rename", ALICE_DATASET, "stolen"),
                 List.of("datasets", "clone", ALICE_DATASET, "copied"),
-                List.of("datasets", "delete", ALICE_DATASET, "--yes"))) {
-            Cli.Result r = Cli.run(bob, args.toArray(String[]::new));
-            soft.assertThat(r.exit()).as("cairn %s, as bob\n%s", String.join(" ", args), r).isEqualTo(4);
-            soft.assertThat(r.err()).as("cairn %s, as bob", String.join(" ", args)).contains("no dataset named");
-        }
+                List.of("datasets", "delete", ALICE_DATASET, "--yes"))).forEach((command, r) -> {
+                    soft.assertThat(r.exit()).as("%s, as bob\n%s", command, r).isEqualTo(4);
+                    soft.assertThat(r.err()).as("%s, as bob", command).contains("no dataset named");
+                });
         Cli.Result list = Cli.run(f.env(f.carol, false), "datasets", "list");
         soft.assertThat(list.exit()).isZero();
         soft.assertThat(list.out()).as("carol's list").doesNotContain(ALICE_DATASET, BOB_DATASET, BOB_LAZY);
         soft.assertThat(f.snapshot().changesSince(before)).as("what changed").isEmpty();
         soft.assertAll();
+    }
+
+    /** What each command did, by its command line ("cairn ..."), in the order given. */
+    private static Map<String, Cli.Result> runEach(Map<String, String> env, List<List<String>> commands) {
+        Map<String, Cli.Result> results = new LinkedHashMap<>();
+        for (List<String> args : commands) {
+            results.put("cairn " + String.join(" ", args), Cli.run(env, args.toArray(String[]::new)));
+        }
+        return results;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -552,10 +557,10 @@ class RawSqlAttackTest {
             // as it should be
         }
         SoftAssertions soft = new SoftAssertions();
-        Cli.Result text = SecurityFixture.ok(f.env(f.alice, true), "migrate", "--history");
+        Cli.Result text = Cli.ok(f.env(f.alice, true), "migrate", "--history");
         soft.assertThat(text.out()).as("--history").doesNotContain("alice@laptop");
         soft.assertThat(text.out()).as("--history names bob, who upgraded his dataset lazily").contains(f.bob);
-        JsonNode entries = Json.read(SecurityFixture.ok(f.env(f.alice, true), "migrate", "--history", "--json").out());
+        JsonNode entries = Json.parse(Cli.ok(f.env(f.alice, true), "migrate", "--history", "--json").out());
         for (JsonNode e : entries) {
             soft.assertThat(e.get("by").asText()).as("'by' of history entry %s", e).contains(e.get("database_user").asText());
         }
@@ -715,7 +720,7 @@ class RawSqlAttackTest {
     @Test
     void aRegularUserStillUpgradesTheirDatasetLazily() throws SQLException {
         assertThat(f.datasetVersion(BOB_LAZY)).isEqualTo("0.1.0");
-        SecurityFixture.ok(f.env(f.bob, false), "datasets", "info", BOB_LAZY);
+        Cli.ok(f.env(f.bob, false), "datasets", "info", BOB_LAZY);
         assertThat(f.datasetVersion(BOB_LAZY)).as("upgraded lazily by bob").isEqualTo("0.4.0");
         try (Connection c = f.superuserConnection(); Statement s = c.createStatement()) {
             Set<String> users = Set.copyOf(Snapshot.rows(s, "SELECT database_user FROM cairn.history WHERE dataset_name = '"

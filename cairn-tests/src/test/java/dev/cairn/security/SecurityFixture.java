@@ -6,6 +6,7 @@ import dev.cairn.testing.Backend;
 import dev.cairn.testing.Cli;
 import dev.cairn.testing.Logins;
 import dev.cairn.testing.Queries;
+import dev.cairn.testing.SharedDatabase;
 
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -13,6 +14,7 @@ import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.Map;
 
+import static dev.cairn.testing.Cli.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -38,6 +40,7 @@ final class SecurityFixture {
     /** The advisory lock key of the version record (dev.cairn.migrate.DatabaseTable.RECORD_LOCK). */
     static final long RECORD_LOCK = 0x636169726e0003L;
 
+    private final SharedDatabase shared;
     final CairnConfig superuser;
     final DatabaseUri uri;
     final String db;
@@ -47,13 +50,14 @@ final class SecurityFixture {
     final String adminRole;
     final String userRole;
 
-    private SecurityFixture(CairnConfig superuser) {
-        this.superuser = superuser;
-        this.uri = superuser.databaseUri().orElseThrow();
+    private SecurityFixture(SharedDatabase shared) {
+        this.shared = shared;
+        this.superuser = shared.superuser();
+        this.uri = shared.uri();
         this.db = uri.database();
-        this.alice = "alice_" + db;
-        this.bob = "bob_" + db;
-        this.carol = "carol_" + db;
+        this.alice = shared.user("alice");
+        this.bob = shared.user("bob");
+        this.carol = shared.user("carol");
         this.adminRole = bounded("cairn_admin_" + db);
         this.userRole = bounded("cairn_user_" + db);
     }
@@ -63,7 +67,7 @@ final class SecurityFixture {
     }
 
     static SecurityFixture build() {
-        SecurityFixture f = new SecurityFixture(Backend.asShared(Backend.freshBuilder().build()).admin(true).build());
+        SecurityFixture f = new SecurityFixture(SharedDatabase.fresh());
         f.setUp();
         return f;
     }
@@ -76,9 +80,9 @@ final class SecurityFixture {
         Map<String, String> root = rootEnv();
         root.put("CAIRN_CLIENT_RELEASE", "0.1.0");
         ok(root, "admin", "init");
-        ok(Cli.runWithInput(root, password(alice) + "\n", "admin", "add-user", alice, "--admin", "--password-stdin"));
-        ok(Cli.runWithInput(root, password(bob) + "\n", "admin", "add-user", bob, "--password-stdin"));
-        ok(Cli.runWithInput(root, password(carol) + "\n", "admin", "add-user", carol, "--password-stdin"));
+        Cli.okWithInput(root, password(alice) + "\n", "admin", "add-user", alice, "--admin", "--password-stdin");
+        Cli.okWithInput(root, password(bob) + "\n", "admin", "add-user", bob, "--password-stdin");
+        Cli.okWithInput(root, password(carol) + "\n", "admin", "add-user", carol, "--password-stdin");
         Map<String, String> oldBob = env(bob, false);
         oldBob.put("CAIRN_CLIENT_RELEASE", "0.1.0");
         ok(oldBob, "import", QUICKSTART.toString(), "--name", BOB_DATASET);
@@ -97,7 +101,12 @@ final class SecurityFixture {
 
     /** The environment of the {@code cairn} command for a login, as admin or not. */
     Map<String, String> env(String user, boolean admin) {
-        return Logins.environment(superuser, user, password(user), admin);
+        return shared.environment(user, password(user), admin);
+    }
+
+    /** The settings through which a login reaches the database, as admin or not. */
+    CairnConfig config(String user, boolean admin) {
+        return shared.as(user, password(user), admin).build();
     }
 
     /** A JDBC session of a login, with its password, as the user would open one with psql. */
@@ -161,12 +170,4 @@ final class SecurityFixture {
         return '"' + identifier.replace("\"", "\"\"") + '"';
     }
 
-    static Cli.Result ok(Map<String, String> env, String... args) {
-        return ok(Cli.run(env, args));
-    }
-
-    static Cli.Result ok(Cli.Result r) {
-        assertThat(r.exit()).as("%s", r).isZero();
-        return r;
-    }
 }

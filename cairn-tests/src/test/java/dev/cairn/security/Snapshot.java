@@ -87,11 +87,12 @@ record Snapshot(Map<String, List<String>> sections) {
                     + CREATORS.replace("$role", "lomowner") + " ORDER BY 1"));
             s.put("event triggers", rows(st, "SELECT evtname, evtevent, evtowner::regrole, evtfoid::regprocedure, evtenabled"
                     + " FROM pg_event_trigger ORDER BY 1"));
-            s.put("publications and subscriptions", rows(st, "SELECT 'publication', pubname, pubowner::regrole::text"
-                    + " FROM pg_publication UNION ALL SELECT 'subscription', subname, subowner::regrole::text"
-                    + " FROM pg_subscription ORDER BY 1, 2"));
-            s.put("extensions and languages", rows(st, "SELECT 'extension', extname, extowner::regrole::text FROM pg_extension"
-                    + " UNION ALL SELECT 'language', lanname, lanowner::regrole::text FROM pg_language ORDER BY 1, 2"));
+            s.put("publications and subscriptions", rows(st, String.join(" UNION ALL ",
+                    owned("publication", "pg_publication", "pubname", "pubowner"),
+                    owned("subscription", "pg_subscription", "subname", "subowner")) + " ORDER BY 1, 2"));
+            s.put("extensions and languages", rows(st, String.join(" UNION ALL ",
+                    owned("extension", "pg_extension", "extname", "extowner"),
+                    owned("language", "pg_language", "lanname", "lanowner")) + " ORDER BY 1, 2"));
             s.put("comments and labels", rows(st, "SELECT 'comment', classoid::regclass::text, objoid, objsubid, description"
                     + " FROM pg_description WHERE objoid >= 16384 UNION ALL SELECT 'shared comment',"
                     + " classoid::regclass::text, objoid, 0, description FROM pg_shdescription UNION ALL SELECT 'label',"
@@ -129,9 +130,14 @@ record Snapshot(Map<String, List<String>> sections) {
         return new Snapshot(s);
     }
 
+    /** Every object of a catalog, as {@code label | name | owner}. */
+    private static String owned(String label, String catalog, String name, String owner) {
+        return "SELECT '" + label + "', " + name + "::text, " + owner + "::regrole::text FROM " + catalog;
+    }
+
+    /** The objects that were created after initdb in a catalog that no other section reads. */
     private static String other(String catalog, String name, String owner) {
-        return "SELECT '" + catalog + "', " + name + "::text, " + owner + "::regrole::text FROM " + catalog
-                + " WHERE oid >= 16384";
+        return owned(catalog, catalog, name, owner) + " WHERE oid >= 16384";
     }
 
     /**

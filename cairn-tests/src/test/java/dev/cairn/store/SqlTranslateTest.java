@@ -4,9 +4,9 @@ import dev.cairn.api.CairnException;
 import dev.cairn.api.DatabaseUnavailableException;
 import dev.cairn.api.RefusedException;
 import dev.cairn.api.Remedy;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;
 

@@ -110,7 +110,8 @@ public final class Backend {
         return s.append(admin.host()).append(':').append(admin.port()).append('/').append(database).toString();
     }
 
-    private static String enc(String s) {
+    /** A user name or password as it goes into a URI. */
+    static String enc(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
 

@@ -9,6 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 /** Runs the {@code cairn} command in this JVM, as a user would from a shell, and keeps what it printed. */
 public final class Cli {
 
@@ -35,6 +37,21 @@ public final class Cli {
 
     public static Result run(Map<String, String> env, String... args) {
         return runWithInput(env, "", args);
+    }
+
+    /** Runs a command that must succeed: unless it exits 0, the test fails and shows what it printed. */
+    public static Result ok(Map<String, String> env, String... args) {
+        return succeeded(run(env, args), args);
+    }
+
+    /** The same, with {@code input} on the command's standard input. */
+    public static Result okWithInput(Map<String, String> env, String input, String... args) {
+        return succeeded(runWithInput(env, input, args), args);
+    }
+
+    private static Result succeeded(Result r, String... args) {
+        assertThat(r.exit()).as("cairn %s\n%s", String.join(" ", args), r).isZero();
+        return r;
     }
 
     /** Runs a command with {@code input} on its standard input. */

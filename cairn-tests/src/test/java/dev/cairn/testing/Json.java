@@ -9,8 +9,12 @@ import java.io.IOException;
 /** Reading JSON in the tests: Cairn's output and what it stores. */
 public final class Json {
 
-    /** Reads fractions as exact decimals, so that boxes can be turned into corners as Cairn must. */
+    /**
+     * Reads fractions as exact decimals, so that boxes can be turned into corners as Cairn must;
+     * and refuses text after the JSON, so that {@code --json} output with anything else in it fails.
+     */
     public static final ObjectMapper DECIMALS = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
     private Json() {

@@ -3,8 +3,6 @@ package dev.cairn.testing;
 import dev.cairn.api.CairnConfig;
 import dev.cairn.api.DatabaseUri;
 
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -20,8 +18,8 @@ public final class Logins {
 
     /** The URI through which {@code user} reaches the database of {@code server}, password and all. */
     public static String uri(DatabaseUri server, String user, String password) {
-        return "postgresql://" + encode(user) + ":" + encode(password) + "@" + server.host() + ":" + server.port() + "/"
-                + server.database();
+        return "postgresql://" + Backend.enc(user) + ":" + Backend.enc(password) + "@" + server.host() + ":"
+                + server.port() + "/" + server.database();
     }
 
     /** The environment of the {@code cairn} command for a login of the database {@code superuser} reaches. */
@@ -42,9 +40,5 @@ public final class Logins {
             p.setProperty("ApplicationName", application);
         }
         return DriverManager.getConnection(server.jdbcUrl(), p);
-    }
-
-    private static String encode(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
 }
