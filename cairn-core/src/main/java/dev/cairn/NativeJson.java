@@ -7,7 +7,7 @@ import dev.cairn.api.Field;
 import dev.cairn.api.InvalidInputException;
 import dev.cairn.api.Values;
 import dev.cairn.json.Json;
-import dev.cairn.json.JsonErrors;
+import dev.cairn.text.JsonErrors;
 
 import java.util.List;
 import java.util.Map;

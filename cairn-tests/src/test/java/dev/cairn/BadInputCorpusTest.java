@@ -526,7 +526,11 @@ class BadInputCorpusTest {
                 .says("'database_admin' in", "true or false"));
         c.add(configFile("connect_timeout 1e9", "{\"connect_timeout\": 1e9}").says("'connect_timeout' in", "from 1 to 3600"));
         c.add(configFile("a key given twice", "{\"database_admin\": true, \"database_admin\": false}")
-                .says("not valid JSON", "Duplicate field 'database_admin'"));
+                .says("not valid JSON", "the key 'database_admin' appears twice"));
+        c.add(configFile("a trailing comma", "{\"database_admin\": true,}")
+                .says("not valid JSON at line 1", "'}' where a key in double quotes should be"));
+        c.add(configFile("cut short", "{\"database_admin\": true").says("not valid JSON",
+                "the file ends before the JSON value does"));
         c.add(cli(g, "config.json is a folder", "datasets", "create", "probe").env(db -> {
             Path home = Backend.scratch("config");
             Files.createDirectories(home.resolve("config.json"));

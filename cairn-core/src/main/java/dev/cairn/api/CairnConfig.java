@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
+import dev.cairn.text.JsonErrors;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -262,8 +263,8 @@ public final class CairnConfig {
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
             String position = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
-            throw new ConfigurationException(file + " is not valid JSON" + position + ": " + e.getOriginalMessage()
-                    + ". Fix the file or remove it to use the defaults.");
+            throw new ConfigurationException(file + " is not valid JSON" + position + ": "
+                    + JsonErrors.reason(e, "the file") + ". Fix the file or remove it to use the defaults.");
         }
         if (root == null || root.isMissingNode()) {
             return;

@@ -23,6 +23,7 @@ import dev.cairn.store.Postgres;
 import dev.cairn.store.SampleCodec;
 import dev.cairn.store.SampleTable;
 import dev.cairn.store.Sql;
+import dev.cairn.text.JsonErrors;
 
 import java.io.IOException;
 import java.io.InputStream;

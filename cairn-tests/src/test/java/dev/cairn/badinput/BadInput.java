@@ -317,7 +317,8 @@ public final class BadInput {
         if (message.contains("\tat ") || message.contains("Exception in thread") || message.contains("java.lang.")) {
             problems.add("the message shows a stack trace or Java internals");
         }
-        for (String internal : new String[]{"com.fasterxml", "JsonReadFeature", "Source: ", "SQLSTATE", "ERROR:"}) {
+        for (String internal : new String[]{"com.fasterxml", "JsonReadFeature",
+                "StreamReadFeature", "REDACTED", " (code ", "Duplicate field", "Source: ", "SQLSTATE", "ERROR:"}) {
             if (message.contains(internal)) {
                 problems.add("the message shows a library's or PostgreSQL's own text (\"" + internal + "\")");
             }

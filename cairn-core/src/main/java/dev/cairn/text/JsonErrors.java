@@ -1,4 +1,4 @@
-package dev.cairn.json;
+package dev.cairn.text;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 
@@ -6,7 +6,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Why a line is not JSON, in plain words. Jackson's own messages name its classes and the
+ * Why a line (of an import file, of config.json) is not JSON, in plain words. Jackson's own messages name its classes and the
  * features that would make it lenient ("enable JsonReadFeature..."), and some quote a redacted
  * source: none of that means anything to someone fixing a file.
  */
@@ -18,13 +18,19 @@ public final class JsonErrors {
     private static final Pattern UNRECOGNIZED = Pattern.compile("^Unrecognized token '([^']*)'");
     private static final Pattern CLOSE = Pattern.compile("^Unexpected close marker '(.)': expected '(.)' \\(for (\\w+)");
     private static final Pattern CONTROL = Pattern.compile("^Illegal (unquoted )?character \\(\\(CTRL-CHAR, code (\\d+)\\)\\)");
+    private static final Pattern DUPLICATE = Pattern.compile("^Duplicate field '([^']*)'");
     private static final Pattern ESCAPE = Pattern.compile("^Unrecognized character escape '(.)'");
 
     private JsonErrors() {
     }
 
-    /** What is wrong with the text, without Jackson's words. */
+    /** What is wrong with a line of JSON, without Jackson's words. */
     public static String reason(JsonProcessingException e) {
+        return reason(e, "the line");
+    }
+
+    /** What is wrong with a text of JSON ({@code whole} names it: "the line", "the file"), without Jackson's words. */
+    public static String reason(JsonProcessingException e, String whole) {
         String m = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
         Matcher x;
         if ((x = NON_STANDARD.matcher(m)).find()) {
@@ -40,8 +46,11 @@ public final class JsonErrors {
                     + " lower case)";
         }
         if (m.startsWith("Unexpected end-of-input")) {
-            return m.contains("closing quote") ? "the line ends inside a string (a closing \" is missing)"
-                    : "the line ends before the JSON value does (a closing } or ] is missing)";
+            return m.contains("closing quote") ? whole + " ends inside a string (a closing \" is missing)"
+                    : whole + " ends before the JSON value does (a closing } or ] is missing)";
+        }
+        if ((x = DUPLICATE.matcher(m)).find()) {
+            return "the key " + shown(x.group(1)) + " appears twice in one object";
         }
         if (m.startsWith("Trailing token")) {
             return "more follows the JSON value on the same line (each line holds one JSON object)";
