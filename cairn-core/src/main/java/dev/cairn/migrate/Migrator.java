@@ -31,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 
 /**
@@ -103,41 +104,98 @@ final class Migrator {
         return postgres.withConnection(c -> compute(c, request, target, db), "planning the migration");
     }
 
+    /**
+     * The plan for a request, from the database as it is: the steps in the order they run (going
+     * down, datasets before the database; going up, after it), with notes for the admin. Refuses,
+     * before anything changes, what cannot be done.
+     */
     private MigrationPlan compute(Connection c, MigrationRequest request, Version t, Optional<DatabaseState> found)
             throws SQLException {
-        List<MigrationPlan.Step> plan = new ArrayList<>();
-        List<String> notes = new ArrayList<>();
         if (found.isEmpty()) {
             if (request.scope() == MigrationRequest.Scope.NAMED) {
                 throw new NotFoundException("there is no Cairn database in the " + postgres.description() + " yet, so no"
                         + " dataset to migrate; create it with: {0}", List.of(new Remedy.Migrate(MigrationRequest.database())));
             }
-            plan.add(new MigrationPlan.Step(Optional.empty(), null, t, List.of("create the Cairn database at " + t)));
-            return new MigrationPlan(postgres.description(), Optional.empty(), t, plan, notes);
+            return new MigrationPlan(postgres.description(), Optional.empty(), t, List.of(new MigrationPlan.Step(
+                    Optional.empty(), null, t, List.of("create the Cairn database at " + t))), List.of());
         }
         DatabaseState db = found.get();
         Version d = db.version();
-        Version c0 = model.version();
         boolean moveDatabase = request.scope() != MigrationRequest.Scope.NAMED;
-        if (!model.knows(d) && d.isBefore(c0)) {
-            throw new DamagedDatabaseException("the database is recorded at version " + d + ", which is no data model"
-                    + " version (they are " + model.versions() + "): its record was tampered with. Nothing was changed.");
-        }
-        DatabaseTable.checkConsistent(db, model);
-        if (moveDatabase && d.isAfter(c0)) {
-            throw new RefusedException("the database is at data model " + d + ", newer than this client's (" + c0
-                    + ", release " + model.release() + "): only a client that knows " + d + " can move it. Run the"
-                    + " migration with release " + db.writtenByRelease() + " or newer. Nothing was changed.");
-        }
+        checkDatabase(db, moveDatabase);
+        List<String> notes = new ArrayList<>();
         db.pending().ifPresent(p -> notes.add(p.live()
                 ? "another admin's migration is under way (" + p.describe() + "); this one waits for it"
                 : "an interrupted migration is recorded (" + p.describe() + "); this one takes its place"
                 + (p.target().equals(t) ? " and finishes it" : "")));
-
         Map<String, DatasetRecord> all = new LinkedHashMap<>();
         for (DatasetRecord r : DatasetTable.list(c)) {
             all.put(r.name(), r);
         }
+        List<DatasetRecord> moving = selected(request, all, t, d);
+        if (moveDatabase && t.isBefore(d)) {
+            for (DatasetRecord r : all.values()) {
+                if (r.version().isAfter(t) && !moving.contains(r)) {
+                    moving.add(r);
+                    notes.add("the dataset " + Texts.quoted(r.name()) + " (at " + r.version() + ") comes down with the"
+                            + " database: a dataset is never ahead of its database");
+                }
+            }
+        }
+        refuseWithoutSampleTable(c, moving);
+        List<MigrationPlan.Step> downs = new ArrayList<>();
+        List<MigrationPlan.Step> ups = new ArrayList<>();
+        for (DatasetRecord r : moving) {
+            plannedStep(r, t, d, moveDatabase, notes).ifPresent(step -> (step.down() ? downs : ups).add(step));
+        }
+        if (request.scope() == MigrationRequest.Scope.NAMED && t.isBefore(d) && !downs.isEmpty()) {
+            notes.add("the database stays at " + d + ", so these datasets upgrade back to " + d + " when they are next"
+                    + " loaded; to keep them down, move the database down too (the database and every dataset to "
+                    + t + ")");
+        }
+        List<MigrationPlan.Step> plan = new ArrayList<>();
+        if (moveDatabase && !d.equals(t)) {
+            MigrationPlan.Step database = step(Optional.empty(), d, t, Revision.Scope.DATABASE);
+            if (t.isBefore(d)) {
+                plan.addAll(downs);
+                plan.add(database);
+                notes.add("going down pins the database at " + t + ": no client upgrades it automatically until an"
+                        + " admin migrates it again");
+            } else {
+                plan.add(database);
+                plan.addAll(downs);
+            }
+        } else {
+            plan.addAll(downs);
+        }
+        plan.addAll(ups);
+        refuseIrreversible(plan);
+        for (Revision r : model.between(t, d)) {
+            if (moveDatabase && t.isBefore(d) && r.downNote().isPresent()) {
+                notes.add("going below " + r.version() + ": " + r.downNote().get());
+            }
+        }
+        return new MigrationPlan(postgres.description(), Optional.of(d), t, plan, notes);
+    }
+
+    /** Refuses a database whose record cannot be right, or that only a newer client may move. */
+    private void checkDatabase(DatabaseState db, boolean moveDatabase) {
+        Version d = db.version();
+        if (!model.knows(d) && d.isBefore(model.version())) {
+            throw new DamagedDatabaseException("the database is recorded at version " + d + ", which is no data model"
+                    + " version (they are " + model.versions() + "): its record was tampered with. Nothing was changed.");
+        }
+        DatabaseTable.checkConsistent(db, model);
+        if (moveDatabase && d.isAfter(model.version())) {
+            throw new RefusedException("the database is at data model " + d + ", newer than this client's ("
+                    + model.version() + ", release " + model.release() + "): only a client that knows " + d + " can move"
+                    + " it. Run the migration with release " + db.writtenByRelease() + " or newer. Nothing was changed.");
+        }
+    }
+
+    /** The datasets the request names (every one, for --all), refusing names that are not there. */
+    private static List<DatasetRecord> selected(MigrationRequest request, Map<String, DatasetRecord> all, Version t,
+                                                Version d) {
         List<DatasetRecord> selected = new ArrayList<>();
         if (request.scope() == MigrationRequest.Scope.ALL) {
             selected.addAll(all.values());
@@ -162,17 +220,10 @@ final class Migrator {
                                 new Remedy.Migrate(MigrationRequest.all().to(t))));
             }
         }
+        return selected;
+    }
 
-        List<DatasetRecord> moving = new ArrayList<>(selected);
-        if (moveDatabase && t.isBefore(d)) {
-            for (DatasetRecord r : all.values()) {
-                if (r.version().isAfter(t) && !moving.contains(r)) {
-                    moving.add(r);
-                    notes.add("the dataset " + Texts.quoted(r.name()) + " (at " + r.version() + ") comes down with the"
-                            + " database: a dataset is never ahead of its database");
-                }
-            }
-        }
+    private static void refuseWithoutSampleTable(Connection c, List<DatasetRecord> moving) throws SQLException {
         List<String> tableless = DatasetTable.withoutSampleTable(c);
         List<String> broken = moving.stream().map(DatasetRecord::name).filter(tableless::contains).toList();
         if (!broken.isEmpty()) {
@@ -181,68 +232,47 @@ final class Migrator {
                     + (broken.size() > 1 ? "have" : "has") + " no sample table: the database was damaged or tampered"
                     + " with. Restore the table from a backup, or delete the dataset; nothing was changed.");
         }
-        List<MigrationPlan.Step> downs = new ArrayList<>();
-        List<MigrationPlan.Step> ups = new ArrayList<>();
-        for (DatasetRecord r : moving) {
-            Version v = r.version();
-            if (v.equals(t)) {
+    }
+
+    /** One dataset's step to {@code t}, none if it is there; refuses a version this client cannot move. */
+    private Optional<MigrationPlan.Step> plannedStep(DatasetRecord r, Version t, Version d, boolean moveDatabase,
+                                                     List<String> notes) {
+        Version v = r.version();
+        if (v.equals(t)) {
+            return Optional.empty();
+        }
+        if (v.isAfter(model.version())) {
+            throw new RefusedException("the dataset " + Texts.quoted(r.name()) + " is at data model " + v
+                    + ", newer than this client (release " + model.release() + ", data model " + model.version()
+                    + "), which does not know how to move it; run the migration with a newer release. Nothing was"
+                    + " changed.");
+        }
+        if (!model.knows(v)) {
+            throw new DamagedDatabaseException("the dataset " + Texts.quoted(r.name()) + " is recorded at version " + v
+                    + ", which is no data model version: its record was tampered with. Nothing was changed.");
+        }
+        if (v.isAfter(d) && !(moveDatabase && t.isBefore(d))) {
+            notes.add("the dataset " + Texts.quoted(r.name()) + " is at " + v + ", ahead of the database (" + d
+                    + "), which should never be; it is brought down to " + t);
+        }
+        return Optional.of(step(Optional.of(r.name()), v, t, Revision.Scope.DATASET));
+    }
+
+    /** Refuses a plan with a step down through a revision that cannot go down. */
+    private void refuseIrreversible(List<MigrationPlan.Step> plan) {
+        for (MigrationPlan.Step s : plan) {
+            if (s.from() == null || !s.down()) {
                 continue;
             }
-            if (v.isAfter(c0)) {
-                throw new RefusedException("the dataset " + Texts.quoted(r.name()) + " is at data model " + v
-                        + ", newer than this client (release " + model.release() + ", data model " + c0 + "), which"
-                        + " does not know how to move it; run the migration with a newer release. Nothing was changed.");
-            }
-            if (!model.knows(v)) {
-                throw new DamagedDatabaseException("the dataset " + Texts.quoted(r.name()) + " is recorded at version " + v
-                        + ", which is no data model version: its record was tampered with. Nothing was changed.");
-            }
-            if (v.isAfter(d) && !(moveDatabase && t.isBefore(d))) {
-                notes.add("the dataset " + Texts.quoted(r.name()) + " is at " + v + ", ahead of the database (" + d
-                        + "), which should never be; it is brought down to " + t);
-            }
-            MigrationPlan.Step step = step(Optional.of(r.name()), v, t, Revision.Scope.DATASET);
-            (step.down() ? downs : ups).add(step);
-        }
-        if (request.scope() == MigrationRequest.Scope.NAMED && t.isBefore(d) && !downs.isEmpty()) {
-            notes.add("the database stays at " + d + ", so these datasets upgrade back to " + d + " when they are next"
-                    + " loaded; to keep them down, move the database down too (--all -v " + t + ")");
-        }
-        if (moveDatabase && !d.equals(t)) {
-            MigrationPlan.Step database = step(Optional.empty(), d, t, Revision.Scope.DATABASE);
-            if (t.isBefore(d)) {
-                plan.addAll(downs);
-                plan.add(database);
-                plan.addAll(ups);
-                notes.add("going down pins the database at " + t + ": no client upgrades it automatically until an"
-                        + " admin migrates it again");
-            } else {
-                plan.add(database);
-                plan.addAll(downs);
-                plan.addAll(ups);
-            }
-        } else {
-            plan.addAll(downs);
-            plan.addAll(ups);
-        }
-        for (MigrationPlan.Step s : plan) {
-            if (s.from() != null && s.down()) {
-                for (Revision r : model.between(s.to(), s.from(), s.dataset().isPresent()
-                        ? Revision.Scope.DATASET : Revision.Scope.DATABASE)) {
-                    if (!r.reversible()) {
-                        throw new RefusedException("the " + s.target() + " cannot go down from " + s.from() + " to "
-                                + s.to() + ": revision " + r.version() + " (" + r.description() + ") cannot go down: "
-                                + r.irreversibleReason().orElse("") + ". Nothing was changed.");
-                    }
+            for (Revision r : model.between(s.to(), s.from(), s.dataset().isPresent()
+                    ? Revision.Scope.DATASET : Revision.Scope.DATABASE)) {
+                if (!r.reversible()) {
+                    throw new RefusedException("the " + s.target() + " cannot go down from " + s.from() + " to "
+                            + s.to() + ": revision " + r.version() + " (" + r.description() + ") cannot go down: "
+                            + r.irreversibleReason().orElse("") + ". Nothing was changed.");
                 }
             }
         }
-        for (Revision r : model.between(t, d)) {
-            if (moveDatabase && t.isBefore(d) && r.downNote().isPresent()) {
-                notes.add("going below " + r.version() + ": " + r.downNote().get());
-            }
-        }
-        return new MigrationPlan(postgres.description(), Optional.of(d), t, plan, notes);
     }
 
     private MigrationPlan.Step step(Optional<String> dataset, Version from, Version to, Revision.Scope scope) {
@@ -311,11 +341,40 @@ final class Migrator {
             records.put(r.name(), r);
         }
         postgres.ensureCapacity(request.workers() + 2);
+        AtomicBoolean lostLock = new AtomicBoolean();
+        List<StepResult> results = runSteps(plan, records, request, askedAs, lostLock);
+        boolean complete = results.stream().allMatch(r -> r.outcome() == StepResult.Outcome.DONE
+                || r.outcome() == StepResult.Outcome.SKIPPED);
+        if (complete && recordsPending) {
+            try {
+                if (!lock.held()) {
+                    throw new SQLException("the migration lock is no longer held", "08003");
+                }
+                DatabaseTable.clearPending(control, feedback);
+            } catch (SQLException e) {
+                return new MigrationResult(plan, results, false, "The migration to " + plan.target() + " is incomplete:"
+                        + " every step was done and kept, but Cairn lost the connection to the database that holds the"
+                        + " migration lock before it cleared the migration's record, so lazy upgrades wait. To clear it,"
+                        + " run the same migration again");
+            }
+        }
+        return new MigrationResult(plan, results, complete, complete
+                ? "Migrated " + describeTarget(request, plan) + " to " + plan.target() + "."
+                : incomplete(plan, results, lostLock.get() || !lock.held(), recordsPending));
+    }
+
+    /**
+     * Runs the plan's steps in its order: each run of dataset steps side by side, the database's
+     * step between them. After a failure (at error level 0) or the loss of the migration lock, the
+     * steps not begun are not run; the database does not go down if a dataset that must come
+     * down first failed.
+     */
+    private List<StepResult> runSteps(MigrationPlan plan, Map<String, DatasetRecord> records, MigrationRequest request,
+                                      String askedAs, AtomicBoolean lostLock) {
         List<StepResult> results = new ArrayList<>();
         long datasets = plan.steps().stream().filter(s -> s.dataset().isPresent()).count();
-        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean stop = new AtomicBoolean();
         boolean datasetFailed = false;
-        boolean lostLock = false;
         try (Feedback.Progress progress = datasets > 1 ? feedback.start("migrating " + datasets + " datasets to "
                 + plan.target(), datasets, "datasets") : Feedback.Progress.NONE) {
             List<MigrationPlan.Step> phase = new ArrayList<>();
@@ -330,7 +389,7 @@ final class Migrator {
                 phase.clear();
                 if (!stop.get() && !lock.held()) {
                     stop.set(true);
-                    lostLock = true;
+                    lostLock.set(true);
                 }
                 if (stop.get() || datasetFailed && s.down()) {
                     results.add(new StepResult(Optional.empty(), s.from(), s.to(), StepResult.Outcome.NOT_RUN,
@@ -347,35 +406,21 @@ final class Migrator {
             }
             results.addAll(datasetPhase(phase, records, request, askedAs, stop, progress));
         }
-        boolean complete = results.stream().allMatch(r -> r.outcome() == StepResult.Outcome.DONE
-                || r.outcome() == StepResult.Outcome.SKIPPED);
-        String unfinishedRecord = null;
-        if (complete && recordsPending) {
-            try {
-                if (!lock.held()) {
-                    throw new SQLException("the migration lock is no longer held", "08003");
-                }
-                DatabaseTable.clearPending(control, feedback);
-            } catch (SQLException e) {
-                complete = false;
-                unfinishedRecord = "The migration to " + plan.target() + " is incomplete: every step was done and"
-                        + " kept, but Cairn lost the connection to the database that holds the migration lock before it"
-                        + " cleared the migration's record, so lazy upgrades wait. To clear it, run the same migration"
-                        + " again";
-            }
-        }
+        return results;
+    }
+
+    /** What an unfinished migration says: how many steps failed or did not run, and that running it again finishes it. */
+    private static String incomplete(MigrationPlan plan, List<StepResult> results, boolean lostLock,
+                                     boolean recordsPending) {
         long failed = results.stream().filter(r -> r.outcome() == StepResult.Outcome.FAILED).count();
         long notRun = results.stream().filter(r -> r.outcome() == StepResult.Outcome.NOT_RUN).count();
-        String summary = unfinishedRecord != null ? unfinishedRecord : complete
-                ? "Migrated " + describeTarget(request, plan) + " to " + plan.target() + "."
-                : "The migration to " + plan.target() + " is incomplete: "
+        return "The migration to " + plan.target() + " is incomplete: "
                 + (failed > 0 ? failed + " step(s) failed" + (notRun > 0 ? " and " + notRun + " did not run" : "")
                 : notRun + " step(s) did not run")
-                + (lostLock || !lock.held() ? " (Cairn lost the connection to the database that holds the migration"
-                + " lock, so no further step started)" : "") + ". What was done is kept, each step whole; "
+                + (lostLock ? " (Cairn lost the connection to the database that holds the migration lock, so no"
+                + " further step started)" : "") + ". What was done is kept, each step whole; "
                 + (recordsPending ? "the database records the unfinished migration, so lazy upgrades wait. " : "")
                 + "Fix the cause and run the same migration again";
-        return new MigrationResult(plan, results, complete, summary);
     }
 
     /**
@@ -385,7 +430,7 @@ final class Migrator {
      */
     private List<StepResult> datasetPhase(List<MigrationPlan.Step> phase, Map<String, DatasetRecord> records,
                                           MigrationRequest request, String askedAs,
-                                          java.util.concurrent.atomic.AtomicBoolean stop,
+                                          AtomicBoolean stop,
                                           Feedback.Progress progress) {
         if (phase.isEmpty()) {
             return List.of();
@@ -419,7 +464,7 @@ final class Migrator {
     }
 
     private StepResult datasetStep(MigrationPlan.Step s, DatasetRecord record, MigrationRequest request, String askedAs,
-                                   java.util.concurrent.atomic.AtomicBoolean stop, Feedback.Progress progress) {
+                                   AtomicBoolean stop, Feedback.Progress progress) {
         if (!stop.get() && !lock.held()) {
             stop.set(true);
             feedback.notice("lost the connection to the database that holds the migration lock: no further step starts");
