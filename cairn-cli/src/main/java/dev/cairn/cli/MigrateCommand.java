@@ -243,6 +243,32 @@ final class MigrateCommand implements Callable<Integer> {
         return result.complete() ? ExitCodes.OK : ExitCodes.FAILED;
     }
 
+    /**
+     * Whether a command line is {@code cairn migrate --info}, with {@code --json} or without (then
+     * the answer is whether it asks for JSON), and nothing else; else null.
+     */
+    static Boolean infoOnly(String[] args) {
+        if (args.length < 2 || args.length > 3 || !args[0].equals("migrate")) {
+            return null;
+        }
+        java.util.Set<String> options = new java.util.HashSet<>(java.util.Arrays.asList(args).subList(1, args.length));
+        if (options.size() != args.length - 1 || !options.contains("--info")) {
+            return null;
+        }
+        options.remove("--info");
+        options.remove("--json");
+        return options.isEmpty() ? args.length == 3 : null;
+    }
+
+    /** {@code cairn migrate --info [--json]} as {@link #call()} runs it, for Main's way around picocli. */
+    static int info(Context ctx, boolean json) {
+        MigrateCommand command = new MigrateCommand();
+        command.json = json;
+        try (Migrations m = ctx.migrations(json)) {
+            return command.info(ctx, m.info());
+        }
+    }
+
     private int info(Context ctx, MigrationInfo info) {
         if (json) {
             ObjectNode o = JsonOut.object();

@@ -57,6 +57,34 @@ class MigrateCommandTest {
         return Json.parse(cairn("migrate", "--info", "--json").out()).get("database_state").get("version").asText();
     }
 
+    /**
+     * {@code migrate --info} answers without picocli (Main's quick way): it must say exactly what
+     * the way through picocli says ({@code --verbose} first takes that way), on success and on
+     * failure, in text and JSON; anything more on the line goes through picocli as before.
+     */
+    @Test
+    void theQuickInfoSaysWhatPicocliSays() {
+        for (String[] info : new String[][]{{"migrate", "--info"}, {"migrate", "--info", "--json"},
+                {"migrate", "--json", "--info"}}) {
+            java.util.List<String> throughPicocli = new java.util.ArrayList<>(java.util.List.of("--verbose"));
+            throughPicocli.addAll(java.util.List.of(info));
+            Cli.Result quick = cairn(info);
+            Cli.Result full = cairn(throughPicocli.toArray(String[]::new));
+            assertThat(quick.exit()).as(String.join(" ", info)).isZero().isEqualTo(full.exit());
+            assertThat(quick.out()).as(String.join(" ", info)).isEqualTo(full.out()).contains("0.1.0");
+            assertThat(quick.err()).isEqualTo(full.err());
+        }
+        CairnConfig unreachable = config.toBuilder().databaseUri("postgresql://nobody@127.0.0.1:1/nothing")
+                .connectTimeoutSeconds(1).build();
+        Cli.Result quick = Cli.run(unreachable, "migrate", "--info");
+        Cli.Result full = Cli.run(unreachable, "--verbose", "migrate", "--info");
+        assertThat(quick.exit()).isEqualTo(5).isEqualTo(full.exit());
+        assertThat(quick.err()).startsWith("cairn: error: cannot connect");
+        assertThat(full.err()).as("the same message (--verbose adds the cause's trace)").startsWith(quick.err());
+        assertThat(cairn("migrate", "--info", "--info").exit()).as("a repeated option is picocli's to refuse").isEqualTo(2);
+        assertThat(cairn("migrate", "--info", "--plan").exit()).as("two modes").isEqualTo(2);
+    }
+
     @Test
     void badDestinationsAreRefusedBeforeAnythingChanges() throws Exception {
         String before = Backend.checksum(config);
