@@ -81,6 +81,10 @@ public final class Postgres implements AutoCloseable {
         Properties props = new Properties();
         props.setProperty("user", endpoint.user());
         props.setProperty("password", endpoint.password());
+        // the local server listens on the loopback address and has no certificate: asking it for
+        // TLS first is a round trip, and loading the TLS provider a part of every short command's start
+        props.setProperty("sslmode", "disable");
+        props.setProperty("gssEncMode", "disable");
         String where = endpoint.host() + ":" + endpoint.port();
         String description = "local database '" + config.databaseName() + "' on " + where;
         return open(endpoint.jdbcUrl(config.databaseName()), props, config, true, description, where, endpoint.user(),

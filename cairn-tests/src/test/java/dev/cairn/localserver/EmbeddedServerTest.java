@@ -66,6 +66,11 @@ class EmbeddedServerTest {
                     rs.next();
                     assertThat(rs.getInt(1)).isGreaterThanOrEqualTo(170000);
                 }
+                try (ResultSet rs = s.executeQuery("SELECT rolpassword FROM pg_authid WHERE rolname = current_user")) {
+                    rs.next();
+                    assertThat(rs.getString(1)).as("a random password's verifier needs no slow hashing to log in")
+                            .startsWith("SCRAM-SHA-256$1:");
+                }
             }
             Properties wrong = new Properties();
             wrong.setProperty("user", e.user());
