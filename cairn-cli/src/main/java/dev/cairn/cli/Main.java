@@ -44,6 +44,7 @@ public final class Main {
         Context context = new Context(environment, in, out, err);
         Boolean infoAsJson = MigrateCommand.infoOnly(args);
         if (infoAsJson != null) {
+            Warmup.start();
             // the other command typed most, answered without building picocli's model of the commands
             // (about a third of its start): the same output, statuses and messages as through picocli
             try {
