@@ -17,10 +17,12 @@ import java.util.Optional;
  * bound by one rule. {@link SQLException} still reaches the caller, whose
  * {@link Sql#translate} says what it was doing.
  *
- * <p>Parameters bind as {@link PreparedStatement#setObject(int, Object)} binds them (a
- * {@code String} as text, a {@code Long} as bigint, an {@code Integer} as integer, a {@code UUID},
- * a {@code Boolean}, a {@code Timestamp}, a {@link java.sql.Array}; {@code null} untyped, for the
- * server to infer), except:
+ * <p>Parameters bind as {@link PreparedStatement#setObject(int, Object)} binds them, which is what
+ * the hand-written {@code setString}, {@code setLong}, {@code setInt}, {@code setBoolean},
+ * {@code setTimestamp} and {@code setArray} sent (a {@code String} as {@code varchar}, a
+ * {@code Long} as {@code bigint}, an {@code Integer} as {@code integer}; a {@code UUID}; a bare
+ * {@code null} untyped, for the server to infer, as {@code setTimestamp} and {@code setArray} send
+ * theirs), except:
  * <ul>
  *   <li>a {@code String[]}, as {@code text[]} (the driver alone would send {@code varchar[]});</li>
  *   <li>an {@link Instant}, as a {@code Timestamp} (the driver alone refuses it);</li>
