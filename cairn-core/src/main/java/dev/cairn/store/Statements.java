@@ -26,7 +26,7 @@ import java.util.Optional;
  * <ul>
  *   <li>a {@code String[]}, as {@code text[]} (the driver alone would send {@code varchar[]});</li>
  *   <li>an {@link Instant}, as a {@code Timestamp} (the driver alone refuses it);</li>
- *   <li>{@link #text(String)} of null, as a null of type text, as {@code setString(i, null)} binds it.</li>
+ *   <li>{@link #text(String)} of null, as a null {@code varchar}, as {@code setString(i, null)} bound it.</li>
  * </ul>
  */
 public final class Statements {
@@ -56,7 +56,7 @@ public final class Statements {
     private Statements() {
     }
 
-    /** A text that may be null, bound as text even when it is (a bare null is sent untyped). */
+    /** A text that may be null, bound as {@code varchar} even when it is (a bare null is sent untyped). */
     public static Object text(String value) {
         return value == null ? NULL_TEXT : value;
     }
