@@ -30,6 +30,7 @@ import dev.cairn.store.SampleQuerySql;
 import dev.cairn.store.SampleRow;
 import dev.cairn.store.SampleTable;
 import dev.cairn.store.Sql;
+import dev.cairn.store.Statements;
 import dev.cairn.store.ViewTable;
 
 import java.io.IOException;
@@ -284,8 +285,8 @@ public final class StoredDataset implements Dataset {
         PreparedStatement ps = c.prepareStatement("SELECT " + SampleTable.columns(codec.layout()) + " FROM "
                 + SampleTable.name(id) + " s WHERE " + where.sql() + window.sql());
         ps.setFetchSize(1000);
-        SampleTable.bind(ps, 1, where.params());
-        SampleTable.bind(ps, 1 + where.params().size(), window.params());
+        Statements.bind(ps, 1, where.params());
+        Statements.bind(ps, 1 + where.params().size(), window.params());
         ResultSet rs = ps.executeQuery();
         return new Iterator<>() {
             private Boolean ready;
@@ -446,21 +447,14 @@ public final class StoredDataset implements Dataset {
                     + (v.from() == null ? "" : ", " + v.from()) + " WHERE (" + where.sql() + ") AND " + v.value()
                     + " IS NOT NULL GROUP BY 1 ORDER BY 1";
             Map<Object, Long> out = new LinkedHashMap<>();
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                bindValueQuery(ps, v, where);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.put(javaValue(rs.getObject(1), v.type()), rs.getLong(2));
-                    }
-                }
-            }
+            Statements.each(c, sql, rs -> out.put(javaValue(rs.getObject(1), v.type()), rs.getLong(2)),
+                    valueQueryParams(v, where).toArray());
             return out;
         });
     }
 
-    /** Binds, in SQL order: the value (in SELECT), the FROM's, the WHERE's, and the value again. */
-    private static void bindValueQuery(PreparedStatement ps, SampleQuerySql.ValuePath v, SampleQuerySql.Fragment where)
-            throws SQLException {
+    /** The parameters in SQL order: the value (in SELECT), the FROM's, the WHERE's, and the value again. */
+    private static List<Object> valueQueryParams(SampleQuerySql.ValuePath v, SampleQuerySql.Fragment where) {
         List<Object> params = new ArrayList<>();
         if (v.from() == null) {
             params.addAll(v.params());
@@ -470,7 +464,7 @@ public final class StoredDataset implements Dataset {
             params.addAll(v.params());
             params.addAll(where.params());
         }
-        SampleTable.bind(ps, 1, params);
+        return params;
     }
 
     private static Object javaValue(Object sqlValue, FieldType type) {

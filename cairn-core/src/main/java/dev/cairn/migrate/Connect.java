@@ -14,9 +14,9 @@ import dev.cairn.api.migration.PendingMigration;
 import dev.cairn.api.migration.Policy;
 import dev.cairn.store.DatasetContext;
 import dev.cairn.store.Postgres;
+import dev.cairn.store.Statements;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
@@ -191,10 +191,7 @@ final class Connect {
                     + " created at data model " + model.version() + ").", List.of(new Remedy.Migrate(MigrationRequest.database())));
         }
         return postgres.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
-                ps.setLong(1, DatabaseTable.INITIALISE_LOCK);
-                ps.execute();
-            }
+            Statements.execute(c, "SELECT pg_advisory_xact_lock(?)", DatabaseTable.INITIALISE_LOCK);
             DatabaseTable.Presence p = DatabaseTable.presence(c);
             if (p == DatabaseTable.Presence.PARTIAL) {
                 throw partial();

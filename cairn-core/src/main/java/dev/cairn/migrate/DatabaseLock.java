@@ -1,10 +1,9 @@
 package dev.cairn.migrate;
 
 import dev.cairn.api.Feedback;
+import dev.cairn.store.Statements;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 
 /**
@@ -31,14 +30,9 @@ final class DatabaseLock implements AutoCloseable {
         }
         boolean told = false;
         while (true) {
-            try (PreparedStatement ps = c.prepareStatement("SELECT pg_try_advisory_lock(?)")) {
-                ps.setLong(1, DatabaseTable.MIGRATE_DATABASE_LOCK);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    if (rs.getBoolean(1)) {
-                        return new DatabaseLock(c);
-                    }
-                }
+            if (Statements.value(c, "SELECT pg_try_advisory_lock(?)", rs -> rs.getBoolean(1),
+                    DatabaseTable.MIGRATE_DATABASE_LOCK)) {
+                return new DatabaseLock(c);
             }
             if (!told) {
                 feedback.notice("waiting before " + doing + ": the migration lock is taken. " + describe(c)
@@ -66,12 +60,10 @@ final class DatabaseLock implements AutoCloseable {
      * end (a dropped connection, an idle timeout). A migration that lost it must not go on.
      */
     boolean held() {
-        try (PreparedStatement ps = connection.prepareStatement("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
-                + " AND pid = pg_backend_pid() AND granted AND ((classid::bigint << 32) | objid::bigint) = ?")) {
-            ps.setLong(1, DatabaseTable.MIGRATE_DATABASE_LOCK);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() && rs.getLong(1) > 0;
-            }
+        try {
+            return Statements.one(connection, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
+                    + " AND pid = pg_backend_pid() AND granted AND ((classid::bigint << 32) | objid::bigint) = ?",
+                    rs -> rs.getLong(1) > 0, DatabaseTable.MIGRATE_DATABASE_LOCK).orElse(false);
         } catch (SQLException lost) {
             return false;
         }
@@ -84,9 +76,8 @@ final class DatabaseLock implements AutoCloseable {
      */
     @Override
     public void close() {
-        try (PreparedStatement ps = connection.prepareStatement("SELECT pg_advisory_unlock(?)")) {
-            ps.setLong(1, DatabaseTable.MIGRATE_DATABASE_LOCK);
-            ps.execute();
+        try {
+            Statements.execute(connection, "SELECT pg_advisory_unlock(?)", DatabaseTable.MIGRATE_DATABASE_LOCK);
         } catch (SQLException e) {
             try {
                 connection.abort(Runnable::run);

@@ -10,9 +10,9 @@ import dev.cairn.api.migration.PendingMigration;
 import dev.cairn.api.migration.Policy;
 import dev.cairn.dataset.Waits;
 import dev.cairn.store.Sql;
+import dev.cairn.store.Statements;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -123,14 +123,9 @@ final class DatabaseTable {
 
     static void insert(Connection c, Version version, Version minClient, String release, Policy policy)
             throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO cairn.database (version, min_client_version,"
-                + " written_by_release, policy) VALUES (?, ?, ?, ?)")) {
-            ps.setString(1, version.toString());
-            ps.setString(2, minClient.toString());
-            ps.setString(3, release);
-            ps.setString(4, policy.text());
-            ps.executeUpdate();
-        }
+        Statements.update(c, "INSERT INTO cairn.database (version, min_client_version,"
+                + " written_by_release, policy) VALUES (?, ?, ?, ?)", version.toString(), minClient.toString(),
+                Statements.text(release), Statements.text(policy.text()));
     }
 
     /** Reads the record, keeping it from changing until the caller's transaction ends. */
@@ -148,10 +143,7 @@ final class DatabaseTable {
     /** Takes the record's lock; whoever keeps it long (it is held for a step at most) is named. */
     private static void lock(Connection tx, String function, Feedback feedback) throws SQLException {
         Waits.patiently(tx, () -> {
-            try (PreparedStatement ps = tx.prepareStatement("SELECT " + function + "(?)")) {
-                ps.setLong(1, RECORD_LOCK);
-                ps.execute();
-            }
+            Statements.execute(tx, "SELECT " + function + "(?)", RECORD_LOCK);
             return null;
         }, c -> Locks.advisoryHolder(c, RECORD_LOCK), feedback, "the database's version record");
     }
@@ -211,27 +203,17 @@ final class DatabaseTable {
 
     /** Records a new database version, with the oldest client version that can still use it. */
     static void setVersion(Connection c, Version version, Version minClient, String release) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE cairn.database SET version = ?, min_client_version = ?,"
-                + " written_by_release = ?, updated_at = now()")) {
-            ps.setString(1, version.toString());
-            ps.setString(2, minClient.toString());
-            ps.setString(3, release);
-            ps.executeUpdate();
-        }
+        Statements.update(c, "UPDATE cairn.database SET version = ?, min_client_version = ?,"
+                + " written_by_release = ?, updated_at = now()", version.toString(), minClient.toString(),
+                Statements.text(release));
     }
 
     static void setPinned(Connection c, boolean pinned) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE cairn.database SET pinned = ?")) {
-            ps.setBoolean(1, pinned);
-            ps.executeUpdate();
-        }
+        Statements.update(c, "UPDATE cairn.database SET pinned = ?", pinned);
     }
 
     static void setPolicy(Connection c, Policy policy) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE cairn.database SET policy = ?")) {
-            ps.setString(1, policy.text());
-            ps.executeUpdate();
-        }
+        Statements.update(c, "UPDATE cairn.database SET policy = ?", Statements.text(policy.text()));
     }
 
     /**
@@ -248,14 +230,10 @@ final class DatabaseTable {
     }
 
     private static void writePending(Connection c, Version target, String release, String by) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE cairn.database SET migration_target = ?,"
+        Statements.update(c, "UPDATE cairn.database SET migration_target = ?,"
                 + " migration_release = ?, migration_by = ?, migration_since = now(), migration_pid = pg_backend_pid(),"
-                + " migration_backend_start = (SELECT backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid())")) {
-            ps.setString(1, target.toString());
-            ps.setString(2, release);
-            ps.setString(3, by);
-            ps.executeUpdate();
-        }
+                + " migration_backend_start = (SELECT backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid())",
+                target.toString(), Statements.text(release), Statements.text(by));
     }
 
     static void clearPending(Connection c, Feedback feedback) throws SQLException {

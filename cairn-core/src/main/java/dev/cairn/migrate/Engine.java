@@ -22,10 +22,9 @@ import dev.cairn.dataset.Waits;
 import dev.cairn.store.DatasetRecord;
 import dev.cairn.store.DatasetTable;
 import dev.cairn.store.Postgres;
+import dev.cairn.store.Statements;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -245,16 +244,12 @@ public final class Engine {
 
     private static Map<Long, String> migratingNow(Connection c) throws SQLException {
         Map<Long, String> out = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT h.dataset_id, h.database_user, h.to_version, h.started_at"
+        Statements.each(c, "SELECT h.dataset_id, h.database_user, h.to_version, h.started_at"
                 + " FROM cairn.history h JOIN pg_stat_activity a ON a.pid = h.backend_pid"
                 + " AND (a.backend_start IS NULL OR a.backend_start IS NOT DISTINCT FROM h.backend_start)"
-                + " WHERE h.outcome = 'running' AND h.dataset_id IS NOT NULL");
-             ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                out.put(rs.getLong(1), "migrating now to " + rs.getString(3) + " by " + rs.getString(2) + " since "
-                        + rs.getTimestamp(4).toInstant());
-            }
-        }
+                + " WHERE h.outcome = 'running' AND h.dataset_id IS NOT NULL",
+                rs -> out.put(rs.getLong(1), "migrating now to " + rs.getString(3) + " by " + rs.getString(2) + " since "
+                        + rs.getTimestamp(4).toInstant()));
         return out;
     }
 

@@ -3,14 +3,13 @@ package dev.cairn.migrate;
 import dev.cairn.api.Version;
 import dev.cairn.api.migration.HistoryEntry;
 import dev.cairn.store.Access;
+import dev.cairn.store.Statements;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -62,42 +61,23 @@ final class History {
                                String release, String command) throws SQLException {
         // a regular user writes entries of their own lazy upgrades only, through the checked path
         boolean confined = Access.confined(c);
-        try (PreparedStatement ps = c.prepareStatement(confined ? "SELECT cairn.history_start(?, ?, ?, ?, ?, ?, ?)"
+        return Statements.value(c, confined ? "SELECT cairn.history_start(?, ?, ?, ?, ?, ?, ?)"
                 : "INSERT INTO cairn.history (dataset_id, dataset_name, from_version, to_version, by_whom, client_release,"
                 + " command, backend_start) VALUES (?, ?, ?, ?, ?, ?, ?, (SELECT backend_start FROM pg_stat_activity"
-                + " WHERE pid = pg_backend_pid())) RETURNING id")) {
-            ps.setObject(1, datasetId);
-            ps.setString(2, datasetName);
-            ps.setString(3, from == null ? null : from.toString());
-            ps.setString(4, to.toString());
-            ps.setString(5, by);
-            ps.setString(6, release);
-            ps.setString(7, command);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
+                + " WHERE pid = pg_backend_pid())) RETURNING id", rs -> rs.getLong(1), datasetId,
+                Statements.text(datasetName), Statements.text(from == null ? null : from.toString()), to.toString(),
+                Statements.text(by), Statements.text(release), Statements.text(command));
     }
 
     static void finish(Connection c, long id, String outcome, String message) throws SQLException {
         if (Access.confined(c)) {
-            try (PreparedStatement ps = c.prepareStatement("SELECT cairn.history_finish(?, ?, ?)")) {
-                ps.setLong(1, id);
-                ps.setString(2, outcome);
-                ps.setString(3, message);
-                ps.execute();
-            }
+            Statements.execute(c, "SELECT cairn.history_finish(?, ?, ?)", id, Statements.text(outcome),
+                    Statements.text(message));
             return;
         }
-        try (PreparedStatement ps = c.prepareStatement("UPDATE cairn.history SET finished_at = clock_timestamp(),"
+        Statements.update(c, "UPDATE cairn.history SET finished_at = clock_timestamp(),"
                 + " duration_ms = (extract(epoch FROM clock_timestamp() - started_at) * 1000)::bigint, outcome = ?,"
-                + " message = ? WHERE id = ?")) {
-            ps.setString(1, outcome);
-            ps.setString(2, message);
-            ps.setLong(3, id);
-            ps.executeUpdate();
-        }
+                + " message = ? WHERE id = ?", Statements.text(outcome), Statements.text(message), id);
     }
 
     private static final String SELECT = "SELECT h.id, h.dataset_name, h.from_version, h.to_version, h.by_whom,"
@@ -109,20 +89,8 @@ final class History {
     /** The newest entries first, at most {@code limit}; only a dataset's when {@code datasetName} is given. */
     static List<HistoryEntry> list(Connection c, int limit, String datasetName) throws SQLException {
         String sql = SELECT + (datasetName == null ? "" : " WHERE h.dataset_name = ?") + " ORDER BY h.id DESC LIMIT ?";
-        List<HistoryEntry> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            int i = 1;
-            if (datasetName != null) {
-                ps.setString(i++, datasetName);
-            }
-            ps.setInt(i, limit);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(read(rs));
-                }
-            }
-        }
-        return out;
+        return datasetName == null ? Statements.list(c, sql, History::read, limit)
+                : Statements.list(c, sql, History::read, datasetName, limit);
     }
 
     /**
@@ -131,18 +99,10 @@ final class History {
      * interruption no longer needs anyone's attention. Newest first.
      */
     static List<HistoryEntry> interrupted(Connection c) throws SQLException {
-        List<HistoryEntry> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT * FROM (" + SELECT + " WHERE h.outcome = 'running'"
+        return Statements.list(c, "SELECT * FROM (" + SELECT + " WHERE h.outcome = 'running'"
                 + " AND NOT EXISTS (SELECT 1 FROM cairn.history l WHERE l.id > h.id"
                 + " AND l.dataset_id IS NOT DISTINCT FROM h.dataset_id AND l.outcome IN ('ok', 'skipped'))) x"
-                + " WHERE x.outcome_now = 'interrupted' ORDER BY x.id DESC")) {
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(read(rs));
-                }
-            }
-        }
-        return out;
+                + " WHERE x.outcome_now = 'interrupted' ORDER BY x.id DESC", History::read);
     }
 
     private static HistoryEntry read(ResultSet rs) throws SQLException {

@@ -8,11 +8,11 @@ import dev.cairn.api.Texts;
 import dev.cairn.store.Access;
 import dev.cairn.store.SampleTable;
 import dev.cairn.store.Sql;
+import dev.cairn.store.Statements;
 import org.postgresql.PGConnection;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -63,12 +63,8 @@ final class Privileges {
     }
 
     private static boolean exists(Connection c, String role) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_roles WHERE rolname = ?")) {
-            ps.setString(1, role);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
-            }
-        }
+        return Statements.one(c, "SELECT 1 FROM pg_roles WHERE rolname = ?", rs -> true, Statements.text(role))
+                .isPresent();
     }
 
     /** Refuses unless the connected role can create roles and own the database's objects. */
@@ -281,38 +277,27 @@ final class Privileges {
 
     static List<User> users(Connection c, Roles roles) throws SQLException {
         requireRoles(c, roles);
-        List<User> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT r.rolname, pg_has_role(r.oid, ?, 'MEMBER') FROM pg_roles r"
-                + " WHERE r.rolcanlogin AND pg_has_role(r.oid, ?, 'MEMBER') AND NOT r.rolsuper ORDER BY r.rolname")) {
-            ps.setString(1, roles.admin());
-            ps.setString(2, roles.user());
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new User(rs.getString(1), rs.getBoolean(2)));
-                }
-            }
-        }
-        return out;
+        return Statements.list(c, "SELECT r.rolname, pg_has_role(r.oid, ?, 'MEMBER') FROM pg_roles r"
+                + " WHERE r.rolcanlogin AND pg_has_role(r.oid, ?, 'MEMBER') AND NOT r.rolsuper ORDER BY r.rolname",
+                rs -> new User(rs.getString(1), rs.getBoolean(2)), Statements.text(roles.admin()),
+                Statements.text(roles.user()));
     }
 
     /** Refuses unless the connected role may grant and revoke the database's Cairn roles. */
     private static void requireRoleRights(Connection c, Roles roles) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT r.rolsuper OR (r.rolcreaterole AND"
-                + " pg_has_role(current_user, ?, 'USAGE WITH ADMIN OPTION') AND pg_has_role(current_user, ?,"
-                + " 'USAGE WITH ADMIN OPTION')) FROM pg_roles r WHERE r.rolname = current_user")) {
-            ps.setString(1, roles.admin());
-            ps.setString(2, roles.user());
-            boolean allowed;
-            try (ResultSet rs = ps.executeQuery()) {
-                allowed = rs.next() && rs.getBoolean(1);
-            } catch (SQLException e) {
-                allowed = false;
-            }
-            if (!allowed) {
-                throw new RefusedException("adding or removing users needs a PostgreSQL role that can manage the"
-                        + " database's Cairn roles, such as the one that set them up (or a superuser); being"
-                        + " a Cairn admin is not enough. Nothing was changed.");
-            }
+        boolean allowed;
+        try {
+            allowed = Statements.one(c, "SELECT r.rolsuper OR (r.rolcreaterole AND"
+                    + " pg_has_role(current_user, ?, 'USAGE WITH ADMIN OPTION') AND pg_has_role(current_user, ?,"
+                    + " 'USAGE WITH ADMIN OPTION')) FROM pg_roles r WHERE r.rolname = current_user",
+                    rs -> rs.getBoolean(1), Statements.text(roles.admin()), Statements.text(roles.user())).orElse(false);
+        } catch (SQLException e) {
+            allowed = false;
+        }
+        if (!allowed) {
+            throw new RefusedException("adding or removing users needs a PostgreSQL role that can manage the"
+                    + " database's Cairn roles, such as the one that set them up (or a superuser); being"
+                    + " a Cairn admin is not enough. Nothing was changed.");
         }
     }
 

@@ -17,10 +17,9 @@ import dev.cairn.store.DatasetTable;
 import dev.cairn.store.Postgres;
 import dev.cairn.store.SampleTable;
 import dev.cairn.store.Sql;
+import dev.cairn.store.Statements;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -124,22 +123,19 @@ final class Steps {
 
     private static List<String> datasetsAbove(Connection tx, Version v) throws SQLException {
         List<String> out = new ArrayList<>();
-        try (PreparedStatement ps = tx.prepareStatement("SELECT name, version FROM cairn.datasets");
-             ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                String text = rs.getString(2);
-                Version dv;
-                try {
-                    dv = Version.parse(text);
-                } catch (CairnException e) {
-                    out.add(Texts.quoted(rs.getString(1)) + " (at " + Texts.quoted(text) + ")");
-                    continue;
-                }
-                if (dv.isAfter(v)) {
-                    out.add(Texts.quoted(rs.getString(1)) + " (at " + dv + ")");
-                }
+        Statements.each(tx, "SELECT name, version FROM cairn.datasets", rs -> {
+            String text = rs.getString(2);
+            Version dv;
+            try {
+                dv = Version.parse(text);
+            } catch (CairnException e) {
+                out.add(Texts.quoted(rs.getString(1)) + " (at " + Texts.quoted(text) + ")");
+                return;
             }
-        }
+            if (dv.isAfter(v)) {
+                out.add(Texts.quoted(rs.getString(1)) + " (at " + dv + ")");
+            }
+        });
         return out;
     }
 

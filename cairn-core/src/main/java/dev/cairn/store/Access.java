@@ -20,7 +20,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -185,10 +184,8 @@ public final class Access {
         try (PreparedStatement ps = tx.prepareStatement("INSERT INTO cairn.dataset_revisions (version, compatible, up,"
                 + " description) VALUES (?, ?, ?, ?)")) {
             for (Revision r : model.between(Version.of(0, 0, 0), databaseVersion, Revision.Scope.DATASET)) {
-                ps.setString(1, r.version().toString());
-                ps.setBoolean(2, r.compatible());
-                ps.setArray(3, r.upSql().isEmpty() ? null : DatasetTable.textArray(tx, r.upSql().get()));
-                ps.setString(4, r.description());
+                Statements.bind(ps, 1, java.util.Arrays.asList(r.version().toString(), r.compatible(),
+                        r.upSql().isEmpty() ? null : DatasetTable.texts(r.upSql().get()), Statements.text(r.description())));
                 ps.addBatch();
             }
             ps.executeBatch();
@@ -197,10 +194,7 @@ public final class Access {
 
     /** Gives each user the rights on a dataset's sample table that their access level grants. */
     public static void regrant(Connection tx, long datasetId) throws SQLException {
-        try (PreparedStatement ps = tx.prepareStatement("SELECT cairn.regrant(?)")) {
-            ps.setLong(1, datasetId);
-            ps.execute();
-        }
+        Statements.execute(tx, "SELECT cairn.regrant(?)", datasetId);
     }
 
     /**
@@ -211,10 +205,7 @@ public final class Access {
         if (!installed(tx)) {
             return;
         }
-        try (PreparedStatement ps = tx.prepareStatement("DELETE FROM cairn.dataset_access WHERE user_name = ?")) {
-            ps.setString(1, user);
-            ps.executeUpdate();
-        }
+        Statements.update(tx, "DELETE FROM cairn.dataset_access WHERE user_name = ?", Statements.text(user));
         Sql.execute(tx, List.of("REVOKE ALL ON ALL TABLES IN SCHEMA cairn_data FROM " + Sql.ident(tx, user)));
     }
 
@@ -222,18 +213,11 @@ public final class Access {
     public static long createDataset(Connection tx, String name, Version version, DatasetTable.Contents contents)
             throws SQLException {
         DatasetNames.check(name);
-        try (PreparedStatement ps = tx.prepareStatement("SELECT cairn.create_dataset(?, ?, ?, ?::jsonb, ?, ?, ?::jsonb)")) {
-            ps.setString(1, name);
-            ps.setString(2, version.toString());
-            ps.setTimestamp(3, contents.createdAt() == null ? null : Timestamp.from(contents.createdAt()));
-            ps.setString(4, Json.write(contents.info()));
-            ps.setArray(5, DatasetTable.textArray(tx, contents.tags()));
-            ps.setArray(6, DatasetTable.textArray(tx, contents.classes()));
-            ps.setString(7, Json.write(Json.encodeSchema(contents.fields())));
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
+        try {
+            return Statements.value(tx, "SELECT cairn.create_dataset(?, ?, ?, ?::jsonb, ?, ?, ?::jsonb)",
+                    rs -> rs.getLong(1), name, version.toString(), contents.createdAt(), Json.write(contents.info()),
+                    DatasetTable.texts(contents.tags()), DatasetTable.texts(contents.classes()),
+                    Json.write(Json.encodeSchema(contents.fields())));
         } catch (SQLException e) {
             if ("23505".equals(e.getSQLState())) {
                 throw new AlreadyExistsException("a dataset named " + Texts.quoted(name) + " exists already");
@@ -244,13 +228,11 @@ public final class Access {
 
     /** Deletes a dataset through the checked path; returns whether one the caller can see existed. */
     public static boolean deleteDataset(Connection tx, String name) throws SQLException {
-        try (PreparedStatement ps = tx.prepareStatement("SELECT cairn.delete_dataset(?)")) {
-            ps.setString(1, name);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
+        try {
+            return Statements.value(tx, "SELECT cairn.delete_dataset(?)", rs -> {
                 rs.getLong(1);
                 return !rs.wasNull();
-            }
+            }, Statements.text(name));
         } catch (SQLException e) {
             throw refusal(e);
         }
@@ -259,14 +241,10 @@ public final class Access {
     /** Renames a dataset through the checked path. */
     public static void renameDataset(Connection tx, String from, String to) throws SQLException {
         DatasetNames.check(to);
-        try (PreparedStatement ps = tx.prepareStatement("SELECT cairn.rename_dataset(?, ?)")) {
-            ps.setString(1, from);
-            ps.setString(2, to);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                if (!rs.getBoolean(1)) {
-                    throw DatasetTable.missing(from);
-                }
+        try {
+            if (!Statements.value(tx, "SELECT cairn.rename_dataset(?, ?)", rs -> rs.getBoolean(1),
+                    Statements.text(from), to)) {
+                throw DatasetTable.missing(from);
             }
         } catch (SQLException e) {
             if ("23505".equals(e.getSQLState())) {
@@ -282,14 +260,9 @@ public final class Access {
      * database's version); returns null when done, else why it was left as it is.
      */
     public static String upgradeDataset(Connection tx, long id, Version from, Version to) throws SQLException {
-        try (PreparedStatement ps = tx.prepareStatement("SELECT cairn.upgrade_dataset(?, ?, ?)")) {
-            ps.setLong(1, id);
-            ps.setString(2, from.toString());
-            ps.setString(3, to.toString());
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getString(1);
-            }
+        try {
+            return Statements.value(tx, "SELECT cairn.upgrade_dataset(?, ?, ?)", rs -> rs.getString(1), id,
+                    from.toString(), to.toString());
         } catch (SQLException e) {
             throw refusal(e);
         }
@@ -297,59 +270,32 @@ public final class Access {
 
     /** Records a load through the checked path (a viewer may not write the dataset's row). */
     public static void recordLoad(Connection c, long id) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT cairn.record_load(?)")) {
-            ps.setLong(1, id);
-            ps.execute();
-        }
+        Statements.execute(c, "SELECT cairn.record_load(?)", id);
     }
 
     /** Who may do what with a dataset. */
     public static DatasetAccess read(Connection c, String dataset) throws SQLException {
         requireInstalled(c);
-        long id;
-        String owner;
-        AccessLevel defaultLevel;
-        try (PreparedStatement ps = c.prepareStatement("SELECT id, owner, default_access FROM cairn.datasets WHERE name = ?")) {
-            ps.setString(1, dataset);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw DatasetTable.missing(dataset);
-                }
-                id = rs.getLong(1);
-                owner = rs.getString(2);
-                defaultLevel = AccessLevel.of(rs.getInt(3));
-            }
+        record Row(long id, String owner, AccessLevel defaultLevel) {
         }
+        Row row = Statements.one(c, "SELECT id, owner, default_access FROM cairn.datasets WHERE name = ?",
+                rs -> new Row(rs.getLong(1), rs.getString(2), AccessLevel.of(rs.getInt(3))), Statements.text(dataset))
+                .orElseThrow(() -> DatasetTable.missing(dataset));
         Map<String, AccessLevel> users = new LinkedHashMap<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT user_name, level FROM cairn.dataset_access"
-                + " WHERE dataset_id = ? ORDER BY user_name")) {
-            ps.setLong(1, id);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    users.put(rs.getString(1), AccessLevel.of(rs.getInt(2)));
-                }
-            }
-        }
-        AccessLevel mine;
-        try (PreparedStatement ps = c.prepareStatement("SELECT cairn.access_level(?)")) {
-            ps.setLong(1, id);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                mine = AccessLevel.of(rs.getInt(1));
-            }
-        }
-        return new DatasetAccess(dataset, java.util.Optional.ofNullable(owner), defaultLevel, users, mine);
+        Statements.each(c, "SELECT user_name, level FROM cairn.dataset_access WHERE dataset_id = ? ORDER BY user_name",
+                rs -> users.put(rs.getString(1), AccessLevel.of(rs.getInt(2))), row.id());
+        AccessLevel mine = Statements.value(c, "SELECT cairn.access_level(?)", rs -> AccessLevel.of(rs.getInt(1)),
+                row.id());
+        return new DatasetAccess(dataset, java.util.Optional.ofNullable(row.owner()), row.defaultLevel(), users, mine);
     }
 
     /** Gives a user a level of access to a dataset, or takes their own level away ({@code level} null). */
     public static void setAccess(Connection tx, String dataset, String user, AccessLevel level) throws SQLException {
         requireInstalled(tx);
         long id = visibleId(tx, dataset);
-        try (PreparedStatement ps = tx.prepareStatement("SELECT cairn.set_access(?, ?, ?::smallint)")) {
-            ps.setLong(1, id);
-            ps.setString(2, user);
-            ps.setObject(3, level == null ? null : level.rank());
-            ps.execute();
+        try {
+            Statements.execute(tx, "SELECT cairn.set_access(?, ?, ?::smallint)", id, Statements.text(user),
+                    level == null ? null : level.rank());
         } catch (SQLException e) {
             throw refusal(e);
         }
@@ -359,25 +305,17 @@ public final class Access {
     public static void setDefault(Connection tx, String dataset, AccessLevel level) throws SQLException {
         requireInstalled(tx);
         long id = visibleId(tx, dataset);
-        try (PreparedStatement ps = tx.prepareStatement("SELECT cairn.set_default_access(?, ?::smallint)")) {
-            ps.setLong(1, id);
-            ps.setInt(2, level.rank());
-            ps.execute();
+        try {
+            Statements.execute(tx, "SELECT cairn.set_default_access(?, ?::smallint)", id, level.rank());
         } catch (SQLException e) {
             throw refusal(e);
         }
     }
 
     private static long visibleId(Connection c, String dataset) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT id FROM cairn.datasets WHERE name = ?")) {
-            ps.setString(1, dataset);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw DatasetTable.missing(dataset);
-                }
-                return rs.getLong(1);
-            }
-        }
+        return Statements.one(c, "SELECT id FROM cairn.datasets WHERE name = ?", rs -> rs.getLong(1),
+                Statements.text(dataset))
+                .orElseThrow(() -> DatasetTable.missing(dataset));
     }
 
     private static void requireInstalled(Connection c) throws SQLException {
@@ -436,13 +374,7 @@ public final class Access {
     }
 
     private static boolean exists(Connection c, String table) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
-            ps.setString(1, table);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getBoolean(1);
-            }
-        }
+        return Statements.value(c, "SELECT to_regclass(?) IS NOT NULL", rs -> rs.getBoolean(1), table);
     }
 
     /** Every function pins its search_path: nothing a user created can stand in for what it calls. */

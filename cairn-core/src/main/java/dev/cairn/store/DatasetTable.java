@@ -37,16 +37,9 @@ public final class DatasetTable {
 
     /** The datasets whose sample table is missing, by name: a damaged database. */
     public static List<String> withoutSampleTable(Connection c) throws SQLException {
-        List<String> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT d.name FROM cairn.datasets d WHERE NOT EXISTS (SELECT 1"
+        return Statements.list(c, "SELECT d.name FROM cairn.datasets d WHERE NOT EXISTS (SELECT 1"
                 + " FROM pg_class t JOIN pg_namespace n ON n.oid = t.relnamespace WHERE n.nspname = 'cairn_data'"
-                + " AND t.relname = 'samples_' || d.id) ORDER BY d.name");
-             ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                out.add(rs.getString(1));
-            }
-        }
-        return out;
+                + " AND t.relname = 'samples_' || d.id) ORDER BY d.name", rs -> rs.getString(1));
     }
 
     private DatasetTable() {
@@ -87,19 +80,10 @@ public final class DatasetTable {
         DatasetNames.check(name);
         String sql = "INSERT INTO cairn.datasets (name, version, min_client_version, created_at, info, tags, classes,"
                 + " fields) VALUES (?, ?, ?, coalesce(?, now()), ?::jsonb, ?, ?, ?::jsonb) RETURNING " + COLUMNS;
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, name);
-            ps.setString(2, version.toString());
-            ps.setString(3, minClientVersion.toString());
-            ps.setTimestamp(4, contents.createdAt() == null ? null : Timestamp.from(contents.createdAt()));
-            ps.setString(5, Json.write(contents.info()));
-            ps.setArray(6, textArray(c, contents.tags()));
-            ps.setArray(7, textArray(c, contents.classes()));
-            ps.setString(8, Json.write(Json.encodeSchema(contents.fields())));
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return read(rs);
-            }
+        try {
+            return Statements.value(c, sql, DatasetTable::read, name, version.toString(), minClientVersion.toString(),
+                    contents.createdAt(), Json.write(contents.info()), texts(contents.tags()), texts(contents.classes()),
+                    Json.write(Json.encodeSchema(contents.fields())));
         } catch (SQLException e) {
             if ("23505".equals(e.getSQLState())) {
                 throw new AlreadyExistsException("a dataset named " + Texts.quoted(name) + " exists already");
@@ -126,16 +110,12 @@ public final class DatasetTable {
      * is old, so that a load is a read nearly always and costs no durable commit.
      */
     public static Optional<Loaded> load(Connection c, String name) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + ", (SELECT CASE WHEN count(*) = 1 THEN"
-                + " min(version) END FROM cairn.database) AS database_version FROM cairn.datasets d"
-                + " WHERE name = ?")) {
-            ps.setString(1, name);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(new Loaded(read(rs), rs.getString("database_version")))
-                        : Optional.empty();
-            }
-        }
+        return Statements.one(c, LOAD, rs -> new Loaded(read(rs), rs.getString("database_version")),
+                Statements.text(name));
     }
+
+    private static final String LOAD = "SELECT " + COLUMNS + ", (SELECT CASE WHEN count(*) = 1 THEN"
+            + " min(version) END FROM cairn.database) AS database_version FROM cairn.datasets d WHERE name = ?";
 
     /** How long a recorded load time stands before a load writes a new one. */
     public static final java.time.Duration LOAD_TIME_PRECISION = java.time.Duration.ofMinutes(1);
@@ -163,25 +143,15 @@ public final class DatasetTable {
         }
         boolean auto = c.getAutoCommit();
         c.setAutoCommit(false);
-        try (Statement s = c.createStatement(); PreparedStatement ps = c.prepareStatement("UPDATE cairn.datasets"
-                + " SET last_loaded_at = now() WHERE id IN (SELECT id FROM cairn.datasets WHERE id = ?"
-                + " FOR NO KEY UPDATE SKIP LOCKED) AND to_regclass('cairn_data.samples_' || id) IS NOT NULL"
-                + " RETURNING id"); PreparedStatement present = c.prepareStatement("SELECT to_regclass("
-                + "'cairn_data.samples_' || ?::bigint) IS NOT NULL")) {
+        try (Statement s = c.createStatement()) {
             s.execute("SET LOCAL synchronous_commit = off");
-            ps.setLong(1, d.id());
-            boolean touched;
-            try (ResultSet rs = ps.executeQuery()) {
-                touched = rs.next();
-            }
-            if (!touched) {
-                present.setLong(1, d.id());
-                try (ResultSet rs = present.executeQuery()) {
-                    rs.next();
-                    if (!rs.getBoolean(1)) {
-                        throw SampleTable.missing(d.id(), d.name());
-                    }
-                }
+            boolean touched = Statements.one(c, "UPDATE cairn.datasets SET last_loaded_at = now() WHERE id IN (SELECT id"
+                    + " FROM cairn.datasets WHERE id = ? FOR NO KEY UPDATE SKIP LOCKED)"
+                    + " AND to_regclass('cairn_data.samples_' || id) IS NOT NULL RETURNING id", rs -> true, d.id())
+                    .isPresent();
+            if (!touched && !Statements.value(c, "SELECT to_regclass('cairn_data.samples_' || ?::bigint) IS NOT NULL",
+                    rs -> rs.getBoolean(1), d.id())) {
+                throw SampleTable.missing(d.id(), d.name());
             }
             c.commit();
         } catch (SQLException | RuntimeException e) {
@@ -204,9 +174,8 @@ public final class DatasetTable {
     public static DatasetRecord lockForWrite(Connection c, long id, String name) throws SQLException {
         if (Access.confined(c)) {
             // a regular user may not lock the row itself: the checked path does, if they may edit
-            try (PreparedStatement ps = c.prepareStatement("SELECT cairn.lock_dataset(?)")) {
-                ps.setLong(1, id);
-                ps.execute();
+            try {
+                Statements.execute(c, "SELECT cairn.lock_dataset(?)", id);
             } catch (SQLException e) {
                 if ("P0002".equals(e.getSQLState())) {
                     throw gone(name);
@@ -253,7 +222,7 @@ public final class DatasetTable {
     }
 
     public static void setVersion(Connection c, long id, Version version, Version minClientVersion) throws SQLException {
-        update(c, "UPDATE cairn.datasets SET version = ?, min_client_version = ? WHERE id = ?",
+        Statements.update(c, "UPDATE cairn.datasets SET version = ?, min_client_version = ? WHERE id = ?",
                 version.toString(), minClientVersion.toString(), id);
     }
 
@@ -266,11 +235,11 @@ public final class DatasetTable {
     }
 
     public static void setTags(Connection c, long id, List<String> tags) throws SQLException {
-        change(c, id, Column.TAGS, textArray(c, tags));
+        change(c, id, Column.TAGS, texts(tags));
     }
 
     public static void setClasses(Connection c, long id, List<String> classes) throws SQLException {
-        change(c, id, Column.CLASSES, textArray(c, classes));
+        change(c, id, Column.CLASSES, texts(classes));
     }
 
     public static void addToCount(Connection c, long id, long delta) throws SQLException {
@@ -298,16 +267,15 @@ public final class DatasetTable {
     /** Changes one column of a dataset's row: directly, or for a regular user through the checked path. */
     private static void change(Connection c, long id, Column column, Object value) throws SQLException {
         if (!Access.confined(c)) {
-            update(c, "UPDATE cairn.datasets SET " + column.assignment + " WHERE id = ?", value, id);
+            Statements.update(c, "UPDATE cairn.datasets SET " + column.assignment + " WHERE id = ?", value, id);
             return;
         }
-        try (PreparedStatement ps = c.prepareStatement("SELECT cairn.update_dataset(?, ?::jsonb, ?::text[], ?::text[],"
-                + " ?::jsonb, ?, ?)")) {
-            ps.setLong(1, id);
-            for (Column each : Column.values()) {
-                ps.setObject(2 + each.ordinal(), each == column ? value : null);
-            }
-            ps.execute();
+        Object[] params = new Object[1 + Column.values().length];
+        params[0] = id;
+        // every other column null: the checked path leaves those as they are
+        params[1 + column.ordinal()] = value;
+        try {
+            Statements.execute(c, "SELECT cairn.update_dataset(?, ?::jsonb, ?::text[], ?::text[], ?::jsonb, ?, ?)", params);
         } catch (SQLException e) {
             throw Access.refusal(e);
         }
@@ -320,10 +288,8 @@ public final class DatasetTable {
             Access.renameDataset(c, from, to);
             return;
         }
-        try (PreparedStatement ps = c.prepareStatement("UPDATE cairn.datasets SET name = ? WHERE name = ?")) {
-            ps.setString(1, to);
-            ps.setString(2, from);
-            if (ps.executeUpdate() == 0) {
+        try {
+            if (Statements.update(c, "UPDATE cairn.datasets SET name = ? WHERE name = ?", to, Statements.text(from)) == 0) {
                 throw missing(from);
             }
         } catch (SQLException e) {
@@ -337,34 +303,17 @@ public final class DatasetTable {
 
     /** Deletes a dataset's row; returns its id, or empty if there is none. */
     public static Optional<Long> delete(Connection c, String name) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("DELETE FROM cairn.datasets WHERE name = ? RETURNING id")) {
-            ps.setString(1, name);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(rs.getLong(1)) : Optional.empty();
-            }
-        }
+        return Statements.one(c, "DELETE FROM cairn.datasets WHERE name = ? RETURNING id", rs -> rs.getLong(1),
+                Statements.text(name));
     }
 
-    private static void update(Connection c, String sql, Object... params) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < params.length; i++) {
-                ps.setObject(i + 1, params[i]);
-            }
-            ps.executeUpdate();
-        }
-    }
-
-    static Array textArray(Connection c, List<String> values) throws SQLException {
-        return c.createArrayOf("text", values.toArray());
+    /** A list of texts as {@link Statements} binds {@code text[]}. */
+    static String[] texts(List<String> values) {
+        return values.toArray(new String[0]);
     }
 
     private static Optional<DatasetRecord> one(Connection c, String sql, Object key) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setObject(1, key);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(read(rs)) : Optional.empty();
-            }
-        }
+        return Statements.one(c, sql, DatasetTable::read, key);
     }
 
     private static DatasetRecord read(ResultSet rs) throws SQLException {

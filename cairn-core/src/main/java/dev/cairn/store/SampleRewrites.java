@@ -12,6 +12,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
@@ -31,13 +32,8 @@ final class SampleRewrites {
 
     /** An estimate of a table's rows, for progress; exact counts would cost a scan. */
     static long estimate(Connection c, String table) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT greatest(reltuples, 0)::bigint FROM pg_class"
-                + " WHERE oid = ?::regclass")) {
-            ps.setString(1, table);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getLong(1) : -1;
-            }
-        }
+        return Statements.one(c, "SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = ?::regclass",
+                rs -> rs.getLong(1), table).orElse(-1L);
     }
 
     static long update(Connection c, String table, String assignment, String condition, Object[] parameters,
@@ -83,22 +79,15 @@ final class SampleRewrites {
     /** Runs one ranged update; in the text come the assignment's parameters, the bounds, then the condition's. */
     private static long range(Connection c, String sql, UUID low, UUID high, Object[] parameters, int assignmentParameters)
             throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            int i = 1;
-            for (int p = 0; p < assignmentParameters; p++) {
-                ps.setObject(i++, parameters[p]);
-            }
-            if (low != null) {
-                ps.setObject(i++, low);
-            }
-            if (high != null) {
-                ps.setObject(i++, high);
-            }
-            for (int p = assignmentParameters; p < parameters.length; p++) {
-                ps.setObject(i++, parameters[p]);
-            }
-            return ps.executeUpdate();
+        List<Object> inOrder = new ArrayList<>(Arrays.asList(parameters).subList(0, assignmentParameters));
+        if (low != null) {
+            inOrder.add(low);
         }
+        if (high != null) {
+            inOrder.add(high);
+        }
+        inOrder.addAll(Arrays.asList(parameters).subList(assignmentParameters, parameters.length));
+        return Statements.update(c, sql, inOrder.toArray());
     }
 
     /** How many rows a table holds: PostgreSQL's estimate where it has one, else counted. */

@@ -7,7 +7,6 @@ import org.postgresql.copy.CopyIn;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -73,15 +72,10 @@ public final class SampleTable {
         }
         List<String> statements = new ArrayList<>();
         statements.add("ALTER TABLE " + name(datasetId) + " OWNER TO " + owner);
-        try (PreparedStatement ps = c.prepareStatement("SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n"
-                + " ON n.oid = p.pronamespace WHERE n.nspname = 'cairn_data' AND p.proname LIKE ?")) {
-            ps.setString(1, "samples\\_" + datasetId + "\\_%");
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    statements.add("ALTER FUNCTION " + rs.getString(1) + " OWNER TO " + owner);
-                }
-            }
-        }
+        Statements.each(c, "SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n"
+                + " ON n.oid = p.pronamespace WHERE n.nspname = 'cairn_data' AND p.proname LIKE ?",
+                rs -> statements.add("ALTER FUNCTION " + rs.getString(1) + " OWNER TO " + owner),
+                "samples\\_" + datasetId + "\\_%");
         Sql.execute(c, statements);
         if (Access.installed(c)) {
             Access.regrant(c, datasetId);
@@ -181,14 +175,8 @@ public final class SampleTable {
     }
 
     public static long count(Connection c, long datasetId, SampleQuerySql.Fragment where) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM " + name(datasetId) + " s WHERE "
-                + where.sql())) {
-            bind(ps, 1, where.params());
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
+        return Statements.value(c, "SELECT count(*) FROM " + name(datasetId) + " s WHERE " + where.sql(),
+                rs -> rs.getLong(1), where.params().toArray());
     }
 
     /** The columns a client working at {@code layout} reads, aliased {@code s}. */
@@ -197,13 +185,8 @@ public final class SampleTable {
     }
 
     public static Optional<SampleRow> get(Connection c, long datasetId, String id, Layout layout) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + columns(layout) + " FROM " + name(datasetId)
-                + " s WHERE s.id = ?")) {
-            ps.setObject(1, UUID.fromString(id));
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(read(rs, layout)) : Optional.empty();
-            }
-        }
+        return Statements.one(c, "SELECT " + columns(layout) + " FROM " + name(datasetId) + " s WHERE s.id = ?",
+                rs -> read(rs, layout), UUID.fromString(id));
     }
 
     /**
@@ -211,45 +194,27 @@ public final class SampleTable {
      * client wrote them) are kept: only the fields in {@code knownFields} are replaced.
      */
     public static boolean update(Connection c, long datasetId, SampleRow row, List<String> knownFields) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE " + name(datasetId) + " SET filepath = ?, tags = ?,"
-                + " metadata = ?::jsonb, fields = (fields - ?::text[]) || ?::jsonb WHERE id = ?")) {
-            ps.setString(1, row.filepath());
-            ps.setArray(2, DatasetTable.textArray(c, row.tags()));
-            ps.setString(3, row.metadata());
-            ps.setArray(4, DatasetTable.textArray(c, knownFields));
-            ps.setString(5, row.fields());
-            ps.setObject(6, UUID.fromString(row.id()));
-            return ps.executeUpdate() == 1;
-        }
+        return Statements.update(c, "UPDATE " + name(datasetId) + " SET filepath = ?, tags = ?,"
+                + " metadata = ?::jsonb, fields = (fields - ?::text[]) || ?::jsonb WHERE id = ?",
+                Statements.text(row.filepath()), DatasetTable.texts(row.tags()), Statements.text(row.metadata()),
+                DatasetTable.texts(knownFields), Statements.text(row.fields()), UUID.fromString(row.id())) == 1;
     }
 
     public static boolean delete(Connection c, long datasetId, String id) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + name(datasetId) + " WHERE id = ?")) {
-            ps.setObject(1, UUID.fromString(id));
-            return ps.executeUpdate() == 1;
-        }
+        return Statements.update(c, "DELETE FROM " + name(datasetId) + " WHERE id = ?", UUID.fromString(id)) == 1;
     }
 
     /** Renames a key of every sample's fields, in one statement. */
     public static void renameField(Connection c, long datasetId, String from, String to) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE " + name(datasetId)
-                + " SET fields = (fields - ?) || jsonb_build_object(?::text, fields -> ?) WHERE fields -> ? IS NOT NULL")) {
-            ps.setString(1, from);
-            ps.setString(2, to);
-            ps.setString(3, from);
-            ps.setString(4, from);
-            ps.executeUpdate();
-        }
+        Statements.update(c, "UPDATE " + name(datasetId) + " SET fields = (fields - ?) || jsonb_build_object(?::text,"
+                + " fields -> ?) WHERE fields -> ? IS NOT NULL", Statements.text(from), Statements.text(to),
+                Statements.text(from), Statements.text(from));
     }
 
     /** Removes a key from every sample's fields, in one statement. */
     public static void deleteField(Connection c, long datasetId, String field) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE " + name(datasetId)
-                + " SET fields = fields - ? WHERE fields -> ? IS NOT NULL")) {
-            ps.setString(1, field);
-            ps.setString(2, field);
-            ps.executeUpdate();
-        }
+        Statements.update(c, "UPDATE " + name(datasetId) + " SET fields = fields - ? WHERE fields -> ? IS NOT NULL",
+                Statements.text(field), Statements.text(field));
     }
 
     /** Copies every row of one sample table into another of the same version, in one statement. */
@@ -263,17 +228,8 @@ public final class SampleTable {
 
     /** The columns of a sample table, in order. */
     static List<String> columns(Connection c, long datasetId) throws SQLException {
-        List<String> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT attname FROM pg_attribute WHERE attrelid = ?::regclass"
-                + " AND attnum > 0 AND NOT attisdropped ORDER BY attnum")) {
-            ps.setString(1, name(datasetId));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(rs.getString(1));
-                }
-            }
-        }
-        return out;
+        return Statements.list(c, "SELECT attname FROM pg_attribute WHERE attrelid = ?::regclass"
+                + " AND attnum > 0 AND NOT attisdropped ORDER BY attnum", rs -> rs.getString(1), name(datasetId));
     }
 
     public static SampleRow read(ResultSet rs, Layout layout) throws SQLException {
@@ -281,13 +237,6 @@ public final class SampleTable {
         java.sql.Timestamp modified = layout.sampleTimestamps() ? rs.getTimestamp(7) : null;
         return new SampleRow(rs.getString(1), rs.getString(2), DatasetTable.strings(rs.getArray(3)), rs.getString(4),
                 rs.getString(5), created == null ? null : created.toInstant(), modified == null ? null : modified.toInstant());
-    }
-
-    public static void bind(PreparedStatement ps, int first, List<Object> params) throws SQLException {
-        int i = first;
-        for (Object p : params) {
-            ps.setObject(i++, p);
-        }
     }
 
     /**

@@ -34,13 +34,7 @@ public final class Sql {
     }
 
     private static String quoted(Connection c, String function, String text) throws SQLException {
-        try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT " + function + "(?)")) {
-            ps.setString(1, text);
-            try (java.sql.ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getString(1);
-            }
-        }
+        return Statements.value(c, "SELECT " + function + "(?)", rs -> rs.getString(1), Statements.text(text));
     }
 
     /** The first column of every row of a query without parameters. */

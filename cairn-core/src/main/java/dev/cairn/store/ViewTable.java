@@ -1,8 +1,6 @@
 package dev.cairn.store;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.LinkedHashMap;
@@ -42,38 +40,21 @@ public final class ViewTable {
             checked(c, "SELECT cairn.save_view(?, ?, ?::jsonb)", datasetId, name, query);
             return;
         }
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO cairn.saved_views (dataset_id, name, query)"
+        Statements.update(c, "INSERT INTO cairn.saved_views (dataset_id, name, query)"
                 + " VALUES (?, ?, ?::jsonb) ON CONFLICT (dataset_id, name) DO UPDATE SET query = excluded.query,"
-                + " created_at = now(), created_by = current_user")) {
-            ps.setLong(1, datasetId);
-            ps.setString(2, name);
-            ps.setString(3, query);
-            ps.executeUpdate();
-        }
+                + " created_at = now(), created_by = current_user", datasetId, Statements.text(name),
+                Statements.text(query));
     }
 
     public static Optional<String> get(Connection c, long datasetId, String name) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT query FROM cairn.saved_views WHERE dataset_id = ?"
-                + " AND name = ?")) {
-            ps.setLong(1, datasetId);
-            ps.setString(2, name);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
-            }
-        }
+        return Statements.one(c, "SELECT query FROM cairn.saved_views WHERE dataset_id = ? AND name = ?",
+                rs -> rs.getString(1), datasetId, Statements.text(name));
     }
 
     public static Map<String, String> list(Connection c, long datasetId) throws SQLException {
         Map<String, String> out = new LinkedHashMap<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT name, query FROM cairn.saved_views WHERE dataset_id = ?"
-                + " ORDER BY name")) {
-            ps.setLong(1, datasetId);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.put(rs.getString(1), rs.getString(2));
-                }
-            }
-        }
+        Statements.each(c, "SELECT name, query FROM cairn.saved_views WHERE dataset_id = ? ORDER BY name",
+                rs -> out.put(rs.getString(1), rs.getString(2)), datasetId);
         return out;
     }
 
@@ -81,11 +62,8 @@ public final class ViewTable {
         if (Access.confined(c)) {
             return checked(c, "SELECT cairn.delete_view(?, ?)", datasetId, name);
         }
-        try (PreparedStatement ps = c.prepareStatement("DELETE FROM cairn.saved_views WHERE dataset_id = ? AND name = ?")) {
-            ps.setLong(1, datasetId);
-            ps.setString(2, name);
-            return ps.executeUpdate() == 1;
-        }
+        return Statements.update(c, "DELETE FROM cairn.saved_views WHERE dataset_id = ? AND name = ?", datasetId,
+                Statements.text(name)) == 1;
     }
 
     /** Copies a dataset's saved views to another, for a clone. */
@@ -94,23 +72,14 @@ public final class ViewTable {
             checked(c, "SELECT cairn.copy_views(?, ?)", fromId, toId);
             return;
         }
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO cairn.saved_views (dataset_id, name, query)"
-                + " SELECT ?, name, query FROM cairn.saved_views WHERE dataset_id = ?")) {
-            ps.setLong(1, toId);
-            ps.setLong(2, fromId);
-            ps.executeUpdate();
-        }
+        Statements.update(c, "INSERT INTO cairn.saved_views (dataset_id, name, query)"
+                + " SELECT ?, name, query FROM cairn.saved_views WHERE dataset_id = ?", toId, fromId);
     }
 
     /** Calls a checked path of a regular user's (see {@link Access}); returns its boolean result, if any. */
     private static boolean checked(Connection c, String call, Object... params) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(call)) {
-            for (int i = 0; i < params.length; i++) {
-                ps.setObject(i + 1, params[i]);
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() && Boolean.TRUE.equals(rs.getObject(1));
-            }
+        try {
+            return Statements.one(c, call, rs -> Boolean.TRUE.equals(rs.getObject(1)), params).orElse(false);
         } catch (SQLException e) {
             throw Access.refusal(e);
         }
