@@ -252,6 +252,7 @@ public final class Cairn implements AutoCloseable {
 
     @Override
     public void close() {
+        engine.close();
         postgres.close();
     }
 }

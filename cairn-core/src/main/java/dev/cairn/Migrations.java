@@ -101,6 +101,7 @@ public final class Migrations implements AutoCloseable {
 
     @Override
     public void close() {
+        engine.close();
         postgres.close();
     }
 }

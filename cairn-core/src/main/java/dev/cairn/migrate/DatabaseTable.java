@@ -119,6 +119,39 @@ final class DatabaseTable {
                     )""");
             History.createTable(s);
         }
+        ensureMovedNotice(c);
+    }
+
+    /** The channel on which every change of {@code cairn.database} is announced (the payload says nothing). */
+    static final String MOVED_CHANNEL = "cairn_database";
+
+    /**
+     * A trigger that announces every change of the record on {@link #MOVED_CHANNEL}, whichever
+     * release's client makes it, so that long-lived clients may keep the database's version
+     * instead of reading it with every load ({@link VersionWatch}). Created with the tables and
+     * again (it replaces itself) by every step that moves the database and by {@code admin init}.
+     * Anyone may send a notification on the channel: it only makes listeners read the record again.
+     */
+    static void ensureMovedNotice(Connection c) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("CREATE OR REPLACE FUNCTION cairn.database_moved() RETURNS trigger LANGUAGE plpgsql"
+                    + " SET search_path = pg_catalog, pg_temp AS $$BEGIN PERFORM pg_notify('" + MOVED_CHANNEL
+                    + "', ''); RETURN NULL; END$$");
+            s.execute("CREATE OR REPLACE TRIGGER moved AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON cairn.database"
+                    + " FOR EACH STATEMENT EXECUTE FUNCTION cairn.database_moved()");
+        }
+    }
+
+    /** Whether the record announces its changes ({@link #ensureMovedNotice}): a database made before 0.6.0 may not. */
+    static boolean announcesMoves(Connection c) throws SQLException {
+        return Statements.value(c, "SELECT EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = 'cairn.database'::regclass"
+                + " AND t.tgname = 'moved' AND t.tgenabled <> 'D' AND NOT t.tgisinternal)", rs -> rs.getBoolean(1));
+    }
+
+    /** The database's version as a load reads it: null unless the record is exactly one row. */
+    static String versionAlone(Connection c) throws SQLException {
+        return Statements.value(c, "SELECT CASE WHEN count(*) = 1 THEN min(version) END FROM cairn.database",
+                rs -> rs.getString(1));
     }
 
     static void insert(Connection c, Version version, Version minClient, String release, Policy policy)

@@ -48,6 +48,11 @@ public final class Engine {
     private final Migrator migrator;
     private volatile DatabaseState state;
     private volatile Version working;
+    private final VersionWatch watch;
+    private final java.util.concurrent.atomic.AtomicInteger loads = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** How many loads a client makes before it keeps the database's version rather than read it each time. */
+    private static final int LOADS_BEFORE_WATCHING = 3;
 
     private Engine(Postgres postgres, DataModel model, boolean admin, Feedback feedback) {
         this.postgres = postgres;
@@ -57,6 +62,7 @@ public final class Engine {
         this.steps = new Steps(postgres, model, feedback);
         this.connect = new Connect(postgres, model, admin, feedback, steps);
         this.migrator = new Migrator(postgres, model, admin, feedback, steps, connect);
+        this.watch = new VersionWatch(postgres);
     }
 
     /** An engine that has not connected yet: for commands that only read, or that an admin runs. */
@@ -101,6 +107,11 @@ public final class Engine {
         }
     }
 
+    /** Stops keeping the database's version (the client closes). */
+    public void close() {
+        watch.close();
+    }
+
     /** The release that last moved the database, for messages; read fresh. */
     public String writtenByRelease() {
         return postgres.withConnection(c -> DatabaseTable.read(c, "").writtenByRelease(), "reading the database's version");
@@ -112,10 +123,19 @@ public final class Engine {
      * is recorded, then checks that this client accepts the version it is at.
      */
     public DatasetRecord load(String name) {
-        DatasetTable.Loaded loaded = postgres.withConnection(c -> DatasetTable.load(c, name), "loading a dataset")
+        if (loads.incrementAndGet() == LOADS_BEFORE_WATCHING) {
+            watch.start();
+        }
+        // the version kept is read before the row: if the database moves in between, the two
+        // disagree and the load reads the record afresh below
+        Optional<String> kept = watch.known();
+        DatasetTable.Loaded loaded = postgres.withConnection(c -> kept.isPresent()
+                ? DatasetTable.byName(c, name).map(r -> new DatasetTable.Loaded(r, kept.get()))
+                : DatasetTable.load(c, name), "loading a dataset")
                 .orElseThrow(() -> DatasetTable.missing(name));
-        // one statement, the dataset's row and the database's version; a sample table that is
-        // missing (a damaged database) is reported by the first operation that reads or writes it
+        // one statement, the dataset's row (and the database's version, unless the watch keeps
+        // it); a sample table that is missing (a damaged database) is reported by the first
+        // operation that reads or writes it
         DatasetRecord found = loaded.dataset();
         DatabaseState known = state;
         if (known == null || !found.version().toString().equals(loaded.databaseVersion())) {

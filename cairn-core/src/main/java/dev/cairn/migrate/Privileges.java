@@ -88,6 +88,7 @@ final class Privileges {
      * drifted, and removes code that anyone but an admin planted on Cairn's tables.
      */
     static Roles setUp(Connection tx, DataModel model) throws SQLException {
+        DatabaseTable.ensureMovedNotice(tx);
         String database = database(tx);
         Roles roles = Roles.of(database);
         String a = Sql.ident(tx, roles.admin());
@@ -158,7 +159,9 @@ final class Privileges {
                 + " JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
                 + " WHERE n.nspname IN ('cairn', 'cairn_data') AND NOT t.tgisinternal AND NOT (n.nspname = 'cairn_data'"
                 + " AND t.tgname = 'touch' AND t.tgfoid = to_regprocedure(format('cairn_data.%I()', c.relname || '_touch')))"
-                + " AND NOT (n.nspname = 'cairn' AND c.relname = 'datasets' AND t.tgname = 'guard_version')")) {
+                + " AND NOT (n.nspname = 'cairn' AND c.relname = 'datasets' AND t.tgname = 'guard_version')"
+                + " AND NOT (n.nspname = 'cairn' AND c.relname = 'database' AND t.tgname = 'moved'"
+                + " AND t.tgfoid = to_regprocedure('cairn.database_moved()'))")) {
             sql.add("DROP TRIGGER " + trigger);
         }
         for (String rule : Sql.column(tx, "SELECT format('%I ON %I.%I', r.rulename, n.nspname, c.relname) FROM pg_rewrite r"

@@ -80,6 +80,7 @@ final class Steps {
                             r.down(ctx);
                         }
                     }
+                    DatabaseTable.ensureMovedNotice(tx);
                     DatabaseTable.setVersion(tx, to, model.oldestAccepting(to, null), model.release().toString());
                     if (explicit && !to.equals(from)) {
                         DatabaseTable.setPinned(tx, to.isBefore(from));

@@ -30,6 +30,7 @@ public final class Postgres implements AutoCloseable {
     public static final int MIN_SERVER_VERSION = 14;
 
     private final HikariDataSource pool;
+    private final List<Connection> dedicated = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final boolean local;
     private final String description;
     private final String user;
@@ -239,6 +240,16 @@ public final class Postgres implements AutoCloseable {
         }
     }
 
+    /**
+     * A physical connection outside the pool, with the pool's settings, for a session that stays
+     * open (a listener); closed by the caller, and with the pool at the latest.
+     */
+    public Connection dedicatedConnection() throws SQLException {
+        Connection c = pool.getDataSource().getConnection();
+        dedicated.add(c);
+        return c;
+    }
+
     /** A connection of the caller's own, to be closed by the caller. */
     public Connection connection() throws SQLException {
         return pool.getConnection();
@@ -260,6 +271,13 @@ public final class Postgres implements AutoCloseable {
 
     @Override
     public void close() {
+        for (Connection c : dedicated) {
+            try {
+                c.close();
+            } catch (SQLException e) {
+                // closing: the server drops the session with its socket
+            }
+        }
         pool.close();
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.cairn.testing.Backend;
 import dev.cairn.testing.Cli;
 import dev.cairn.testing.Json;
+import dev.cairn.testing.Queries;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -332,7 +333,9 @@ class RawSqlAttackTest {
         for (String template : attack.sql()) {
             statements.add(f.expand(template));
         }
+        int attacker;
         try (Connection c = f.login(attack.who() == CAROL ? f.carol : f.bob)) {
+            attacker = (int) Queries.number(c, "SELECT pg_backend_pid()");
             for (String statement : statements) {
                 String sql = statement;
                 boolean transaction = sql.startsWith("BEGIN;");
@@ -374,6 +377,9 @@ class RawSqlAttackTest {
                 }
             }
         }
+        // the attacker's session drops its temporary objects as its server process exits, after the
+        // connection closed: the snapshot waits for that process to be gone
+        awaitGone(attacker);
         List<String> changes = f.snapshot().changesSince(before);
         System.out.println("attack [" + Backend.name() + "] " + attack.name() + ": refused " + refusals);
         SoftAssertions soft = new SoftAssertions();
@@ -382,6 +388,16 @@ class RawSqlAttackTest {
         }
         soft.assertThat(changes).as("%s: what changed", attack.name()).isEmpty();
         soft.assertAll();
+    }
+
+    private void awaitGone(int pid) throws SQLException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        try (Connection c = f.superuserConnection()) {
+            while (System.nanoTime() < deadline
+                    && Queries.number(c, "SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE pid = ?", pid) > 0) {
+                Thread.onSpinWait();
+            }
+        }
     }
 
     private static String firstLine(String message) {
