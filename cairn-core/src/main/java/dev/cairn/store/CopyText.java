@@ -8,6 +8,20 @@ final class CopyText {
     private CopyText() {
     }
 
+    /** One sample table row (id, filepath, tags, metadata, fields), ended by a newline. */
+    static void row(StringBuilder out, String id, String filepath, List<String> tags, String metadata, String fields) {
+        field(out, id);
+        out.append('\t');
+        field(out, filepath);
+        out.append('\t');
+        textArray(out, tags);
+        out.append('\t');
+        field(out, metadata);
+        out.append('\t');
+        field(out, fields);
+        out.append('\n');
+    }
+
     static void field(StringBuilder out, String value) {
         if (value == null) {
             out.append("\\N");

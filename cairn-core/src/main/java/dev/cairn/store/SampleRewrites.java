@@ -162,16 +162,8 @@ final class SampleRewrites {
                         if (after == null || !after.id().equals(before.id())) {
                             throw new IllegalStateException("a revision's rewrite must return each sample, with its id");
                         }
-                        CopyText.field(buffer, after.id());
-                        buffer.append('\t');
-                        CopyText.field(buffer, after.filepath());
-                        buffer.append('\t');
-                        CopyText.textArray(buffer, after.tags());
-                        buffer.append('\t');
-                        CopyText.field(buffer, after.metadata());
-                        buffer.append('\t');
-                        CopyText.field(buffer, after.fields());
-                        buffer.append('\n');
+                        CopyText.row(buffer, after.id(), after.filepath(), after.tags(), after.metadata(),
+                                after.fields());
                         rows++;
                     }
                 }

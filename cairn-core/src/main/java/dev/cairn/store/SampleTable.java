@@ -286,16 +286,7 @@ public final class SampleTable {
         }
 
         public void add(SampleRow row) throws SQLException {
-            CopyText.field(buffer, row.id());
-            buffer.append('\t');
-            CopyText.field(buffer, row.filepath());
-            buffer.append('\t');
-            CopyText.textArray(buffer, row.tags());
-            buffer.append('\t');
-            CopyText.field(buffer, row.metadata());
-            buffer.append('\t');
-            CopyText.field(buffer, row.fields());
-            buffer.append('\n');
+            CopyText.row(buffer, row.id(), row.filepath(), row.tags(), row.metadata(), row.fields());
             rows++;
             if (buffer.length() >= FLUSH_AT) {
                 flush();
