@@ -126,8 +126,9 @@ public final class Engine {
         if (loads.incrementAndGet() == LOADS_BEFORE_WATCHING) {
             watch.start();
         }
-        // the version kept is read before the row: if the database moves in between, the two
-        // disagree and the load reads the record afresh below
+        // the version kept is read before the row. Kept, it may be behind a move not yet heard
+        // of: the load then uses the dataset as a load just before the move would; whenever the
+        // row and the version disagree, the record is read afresh below, under its rules
         Optional<String> kept = watch.known();
         DatasetTable.Loaded loaded = postgres.withConnection(c -> kept.isPresent()
                 ? DatasetTable.byName(c, name).map(r -> new DatasetTable.Loaded(r, kept.get()))
