@@ -10,6 +10,7 @@ import dev.cairn.api.migration.PendingMigration;
 import dev.cairn.api.migration.Policy;
 import dev.cairn.dataset.Waits;
 import dev.cairn.store.Sql;
+import dev.cairn.store.DatasetTable;
 import dev.cairn.store.Statements;
 
 import java.sql.Connection;
@@ -150,8 +151,7 @@ final class DatabaseTable {
 
     /** The database's version as a load reads it: null unless the record is exactly one row. */
     static String versionAlone(Connection c) throws SQLException {
-        return Statements.value(c, "SELECT CASE WHEN count(*) = 1 THEN min(version) END FROM cairn.database",
-                rs -> rs.getString(1));
+        return Statements.value(c, DatasetTable.DATABASE_VERSION, rs -> rs.getString(1));
     }
 
     static void insert(Connection c, Version version, Version minClient, String release, Policy policy)

@@ -114,8 +114,15 @@ public final class DatasetTable {
                 Statements.text(name));
     }
 
-    private static final String LOAD = "SELECT " + COLUMNS + ", (SELECT CASE WHEN count(*) = 1 THEN"
-            + " min(version) END FROM cairn.database) AS database_version FROM cairn.datasets d WHERE name = ?";
+    /**
+     * The database's version as a load reads it, null unless its record is exactly one row: in
+     * the load's own statement, or alone where a client keeps the version (the engine's watch).
+     */
+    public static final String DATABASE_VERSION = "SELECT CASE WHEN count(*) = 1 THEN min(version) END"
+            + " FROM cairn.database";
+
+    private static final String LOAD = "SELECT " + COLUMNS + ", (" + DATABASE_VERSION + ") AS database_version"
+            + " FROM cairn.datasets d WHERE name = ?";
 
     /** How long a recorded load time stands before a load writes a new one. */
     public static final java.time.Duration LOAD_TIME_PRECISION = java.time.Duration.ofMinutes(1);

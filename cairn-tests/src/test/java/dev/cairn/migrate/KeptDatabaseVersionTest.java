@@ -8,6 +8,7 @@ import dev.cairn.api.Sample;
 import dev.cairn.api.Version;
 import dev.cairn.api.migration.MigrationRequest;
 import dev.cairn.api.migration.Policy;
+import dev.cairn.store.DatasetTable;
 import dev.cairn.testing.Backend;
 import dev.cairn.testing.Queries;
 import org.junit.jupiter.api.BeforeEach;
@@ -28,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class KeptDatabaseVersionTest {
 
     /** The statement the watch's session runs last, after LISTEN and after every notification. */
-    private static final String WATCH_READ = "SELECT CASE WHEN count(*) = 1 THEN min(version) END FROM cairn.database";
+    private static final String WATCH_READ = DatasetTable.DATABASE_VERSION;
 
     private final CairnConfig base = Backend.fresh();
 
